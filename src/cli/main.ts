@@ -1,0 +1,269 @@
+/**
+ * `netlens`: reach, matrix and lint over manifests, for terminals and CI.
+ * Exit codes: reach 0 allowed / 1 denied; lint 1 when there are errors; 2 for
+ * usage or input errors everywhere. Errors are one line on stderr, never a stack.
+ */
+import { parseIp } from '../core/cidr';
+import { explain, resolveQueryPort, type Endpoint } from '../core/engine/explain';
+import { ReachIndex } from '../core/engine/reach-index';
+import { podKey, PROTOCOLS, type ClusterSnapshot, type Protocol } from '../core/model';
+import { findingJson, findingsSarif, findingsText, sortFindings } from '../core/report/findings-format';
+import { matrixRows, matrixSummary, matrixTable, type PortSpec } from '../core/report/matrix-format';
+import { verdictJson, verdictText } from '../core/report/verdict-format';
+import { parseArgs, UsageError, type ParsedArgs } from './args';
+import { fileSource, type LoadedInputs } from './inputs';
+import * as path from 'node:path';
+
+declare const NETLENS_VERSION: string | undefined;
+const VERSION = typeof NETLENS_VERSION === 'string' ? NETLENS_VERSION : '0.0.0-dev';
+
+export interface Io {
+  out(text: string): Promise<void>;
+  err(text: string): void;
+}
+
+const HELP: Record<string, string> = {
+  main: `netlens ${VERSION}: see what Kubernetes NetworkPolicies really do.
+
+Usage:
+  netlens reach <paths...> --from <ns/pod|IP> --to <ns/pod|IP> --port <number|name> [--protocol TCP|UDP|SCTP] [--json]
+  netlens matrix <paths...> [--port <n>/<PROTO>]... [--json] [--summary]
+  netlens lint <paths...> [--format text|json|sarif]
+
+Paths are YAML or JSON manifests, or directories of them ("-" reads standard input).
+Run "netlens <command> --help" for details.`,
+  reach: `Usage: netlens reach <paths...> --from <ns/pod|IP> --to <ns/pod|IP> --port <number|name> [--protocol TCP|UDP|SCTP] [--json] [--ignore-invalid]
+
+Says whether a connection is allowed by the NetworkPolicies in the manifests, and why:
+which policies isolate each side, which rule admitted it, or for each isolating
+policy the nearest miss.
+
+  --from, --to       a pod as namespace/name (a workload's pods by the workload's name),
+                     a pod IP, or an address outside the cluster
+  --port             a port number, or a container port name of the destination pod
+  --protocol         TCP (default), UDP or SCTP
+  --json             print {"allowed", "from", "to", "port", "protocol", "explanation"}
+  --ignore-invalid   evaluate as the cluster would, without policies the API server
+                     would reject (otherwise such a policy on either pod is an error)
+
+Exit status: 0 allowed, 1 denied, 2 usage or input error.`,
+  matrix: `Usage: netlens matrix <paths...> [--port <n>/<PROTO>]... [--json] [--summary] [--ignore-invalid]
+
+Computes who can reach whom, for every ordered pair of distinct pods.
+
+  --port       a port and protocol such as 5432/TCP or 53/UDP (repeatable; the protocol
+               defaults to TCP). Without --port, every container port the pods declare.
+  --json       {"results": [{"from", "to", "port", "protocol", "allowed"}]}
+  --summary    counts instead of pairs ({"pods", "pairs", "allowed", "denied", "byPort"})
+
+Exit status: 0, or 2 for usage or input errors.`,
+  lint: `Usage: netlens lint <paths...> [--format text|json|sarif]
+
+Reports problems in the manifests: invalid YAML, Helm templates, wrong types, and
+values the API server would reject (CIDRs, ports, selectors, protocols).
+
+  --format   text (default), json ({"diagnostics": [...]}) or sarif (SARIF 2.1.0)
+
+Exit status: 0, 1 when there are errors, 2 for usage errors.`,
+};
+
+async function loadOrFail(args: ParsedArgs, io: Io): Promise<LoadedInputs> {
+  if (args.positionals.length === 0) throw new UsageError('give at least one manifest file or directory');
+  const loaded = await fileSource(args.positionals).load();
+  if (loaded.errors.length) throw new InputError(loaded.errors.join('; '));
+  const errors = loaded.findings.filter((f) => f.severity === 'error').length;
+  if (errors) io.err(`netlens: warning: ${errors} ${errors === 1 ? 'error' : 'errors'} in the manifests were skipped (run "netlens lint" on them for details)`);
+  return loaded;
+}
+
+class InputError extends Error {}
+
+function resolveEndpoint(snapshot: ClusterSnapshot, text: string, flag: string): Endpoint {
+  const ip = parseIp(text);
+  if (ip) {
+    const pod = snapshot.pods.find((p) => p.ips.some((t) => parseIp(t)?.value === ip.value && parseIp(t)?.family === ip.family));
+    return pod ? { kind: 'pod', pod } : { kind: 'external', ip };
+  }
+  const slash = text.indexOf('/');
+  if (slash < 0) {
+    const byName = snapshot.pods.filter((p) => p.name === text);
+    if (byName.length === 1) return { kind: 'pod', pod: byName[0]! };
+    if (byName.length > 1) throw new InputError(`${flag} ${text} is ambiguous: ${byName.map(podKey).join(', ')}; write namespace/name`);
+    throw new InputError(`${flag} ${text}: no pod named ${text}; write namespace/name or an IP address`);
+  }
+  const pod = snapshot.pods.find((p) => podKey(p) === text);
+  if (pod) return { kind: 'pod', pod };
+  const [ns, name] = [text.slice(0, slash), text.slice(slash + 1)];
+  const near = snapshot.pods.filter((p) => p.namespace === ns && (p.name.startsWith(name) || name.startsWith(p.name))).map(podKey);
+  const hint = near.length ? `; did you mean ${near.slice(0, 3).join(', ')}?` : snapshot.pods.some((p) => p.namespace === ns) ? '' : `; no pods in namespace ${ns} were loaded`;
+  throw new InputError(`${flag} ${text}: no such pod in the manifests${hint}`);
+}
+
+function parseProtocol(text: string | undefined): Protocol | undefined {
+  if (text === undefined) return undefined;
+  const p = text.toUpperCase();
+  if (!(PROTOCOLS as readonly string[]).includes(p)) throw new UsageError(`protocol "${text}" is not TCP, UDP or SCTP`);
+  return p as Protocol;
+}
+
+function parsePortFlag(text: string): number | string {
+  if (/^\d+$/.test(text)) return Number(text);
+  if (/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(text)) return text;
+  throw new UsageError(`--port ${text} is neither a port number nor a container port name`);
+}
+
+async function reach(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, { values: ['from', 'to', 'port', 'protocol'], booleans: ['json', 'ignore-invalid'] });
+  if (args.booleans.has('help')) return help('reach', io);
+  for (const f of ['from', 'to', 'port']) if (!args.values.has(f)) throw new UsageError(`--${f} is required`);
+  const protocol = parseProtocol(args.values.get('protocol'));
+  const port = parsePortFlag(args.values.get('port')!);
+  const { snapshot } = await loadOrFail(args, io);
+  const from = resolveEndpoint(snapshot, args.values.get('from')!, '--from');
+  const to = resolveEndpoint(snapshot, args.values.get('to')!, '--to');
+  const resolved = resolveQueryPort(to, port, protocol);
+  if ('error' in resolved) throw new InputError(resolved.error);
+  const verdict = explain(snapshot, from, to, resolved);
+  if (verdict.invalidPolicies.length && !args.booleans.has('ignore-invalid')) {
+    const names = verdict.invalidPolicies.map((i) => `${i.policy.namespace}/${i.policy.name} (${i.problems[0]})`).join('; ');
+    throw new InputError(`cannot decide: invalid policies select these pods: ${names}. Fix them, or pass --ignore-invalid to evaluate without them as the cluster would`);
+  }
+  await io.out(args.booleans.has('json') ? JSON.stringify(verdictJson(verdict), null, 2) + '\n' : verdictText(verdict) + '\n');
+  return verdict.allowed ? 0 : 1;
+}
+
+function parsePortSpec(text: string): PortSpec {
+  const m = /^(\d+)(?:\/([A-Za-z]+))?$/.exec(text);
+  if (!m) throw new UsageError(`--port ${text}: write a number with an optional protocol, such as 5432/TCP`);
+  const port = Number(m[1]);
+  if (port < 1 || port > 65535) throw new UsageError(`--port ${text}: the port must be 1 to 65535`);
+  return { port, protocol: parseProtocol(m[2]) ?? 'TCP' };
+}
+
+async function matrix(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, { repeated: ['port'], booleans: ['json', 'summary', 'ignore-invalid'] });
+  if (args.booleans.has('help')) return help('matrix', io);
+  let ports = (args.repeated.get('port') ?? []).map(parsePortSpec);
+  const { snapshot } = await loadOrFail(args, io);
+  const invalid = snapshot.policies.filter((p) => p.invalid);
+  if (invalid.length && !args.booleans.has('ignore-invalid')) {
+    throw new InputError(`invalid policies: ${invalid.map((p) => `${p.namespace}/${p.name} (${p.invalid![0]})`).join('; ')}. Fix them, or pass --ignore-invalid to evaluate without them as the cluster would`);
+  }
+  if (ports.length === 0) {
+    const seen = new Map<string, PortSpec>();
+    for (const pod of snapshot.pods) for (const cp of pod.ports) seen.set(`${cp.containerPort}/${cp.protocol}`, { port: cp.containerPort, protocol: cp.protocol });
+    ports = [...seen.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+    if (ports.length === 0) throw new UsageError('the pods declare no container ports; give --port <n>/<PROTO>');
+  }
+  const index = new ReachIndex(snapshot);
+  const results = ports.map((p) => index.matrix(p.port, p.protocol));
+  const json = args.booleans.has('json');
+  if (args.booleans.has('summary')) {
+    const s = matrixSummary(results);
+    await io.out(json ? JSON.stringify(s, null, 2) + '\n' : `${s.pods} pods, ${s.pairs} ordered pairs: ${s.allowed} allowed on some port, ${s.denied} denied on every port\n` +
+      s.byPort.map((b) => `  ${b.port}/${b.protocol}: ${b.allowed} allowed, ${b.denied} denied`).join('\n') + '\n');
+    return 0;
+  }
+  if (json) {
+    await io.out('{"results": [');
+    let first = true;
+    let chunk = '';
+    for (const row of matrixRows(results)) {
+      chunk += (first ? '\n  ' : ',\n  ') + JSON.stringify(row);
+      first = false;
+      if (chunk.length > 1 << 20) {
+        await io.out(chunk);
+        chunk = '';
+      }
+    }
+    await io.out(chunk + (first ? ']}\n' : '\n]}\n'));
+    return 0;
+  }
+  for (const r of results) await io.out(matrixTable(r) + '\n');
+  return 0;
+}
+
+async function lint(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, { values: ['format'], booleans: [] });
+  if (args.booleans.has('help')) return help('lint', io);
+  const format = args.values.get('format') ?? 'text';
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format ${format}: use text, json or sarif`);
+  if (args.positionals.length === 0) throw new UsageError('give at least one manifest file or directory');
+  const loaded = await fileSource(args.positionals).load();
+  if (loaded.errors.length) throw new InputError(loaded.errors.join('; '));
+  const findings = sortFindings(loaded.findings);
+  if (format === 'json') await io.out(JSON.stringify({ diagnostics: findings.map(findingJson) }, null, 2) + '\n');
+  else if (format === 'sarif') {
+    const cwd = process.cwd();
+    const toUri = (f: string): string => path.relative(cwd, path.resolve(f)).split(path.sep).join('/');
+    await io.out(JSON.stringify(findingsSarif(findings, VERSION, toUri), null, 2) + '\n');
+  } else {
+    const counts = (['error', 'warning', 'info', 'hint'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
+    const tail = counts.length ? counts.map(([s, n]) => `${n} ${s}${n === 1 ? '' : s === 'info' ? '' : 's'}`).join(', ') : 'no problems';
+    await io.out((findings.length ? findingsText(findings) + '\n' : '') + `${loaded.description}: ${tail}\n`);
+  }
+  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+async function help(command: string, io: Io): Promise<number> {
+  await io.out(HELP[command] + '\n');
+  return 0;
+}
+
+/** Runs the CLI; returns the exit status. Never throws. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'reach':
+        return await reach(rest, io);
+      case 'matrix':
+        return await matrix(rest, io);
+      case 'lint':
+        return await lint(rest, io);
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        return await help(rest[0] && HELP[rest[0]] ? rest[0] : 'main', io);
+      case '--version':
+        await io.out(VERSION + '\n');
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}"; use reach, matrix or lint (netlens --help)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`netlens: ${e.message} (see "netlens ${command && HELP[command] ? command + ' ' : ''}--help")`);
+      return 2;
+    }
+    if (e instanceof InputError) {
+      io.err(`netlens: ${e.message}`);
+      return 2;
+    }
+    io.err(`netlens: internal error: ${e instanceof Error ? e.message : String(e)}. Please report it with the command you ran.`);
+    return 2;
+  }
+}
+
+function processIo(): Io {
+  return {
+    out: (text) =>
+      new Promise((resolve, reject) => {
+        process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+      }),
+    err: (text) => {
+      process.stderr.write(text + '\n');
+    },
+  };
+}
+
+if (require.main === module) {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    // A closed pipe (`netlens matrix ... | head`) is a normal end, not an error.
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  void run(process.argv.slice(2), processIo()).then((code) => {
+    process.exitCode = code;
+  });
+}
