@@ -1,0 +1,44 @@
+/**
+ * The test-only TLS material of `certs/` (see certs/README.md), inlined so the fake server needs no
+ * file access and survives bundling. A test checks these strings equal the files.
+ *
+ * TEST-ONLY KEYS: published in this repository, never trust this CA anywhere else.
+ */
+
+/** The self-signed test CA (EC P-256, valid 2000-01-01 to 2125-12-31). */
+export const TEST_CA_CERT = `-----BEGIN CERTIFICATE-----
+MIIBfTCCASKgAwIBAgICEAAwCgYIKoZIzj0EAwIwJDEiMCAGA1UEAwwZbmV0bGVu
+cyBmYWtlLWt1YmUgdGVzdCBDQTAgFw0wMDAxMDEwMDAwMDBaGA8yMTI1MTIzMTIz
+NTk1OVowJDEiMCAGA1UEAwwZbmV0bGVucyBmYWtlLWt1YmUgdGVzdCBDQTBZMBMG
+ByqGSM49AgEGCCqGSM49AwEHA0IABO/R67eJrkmYIC4BgAYdBs4J+LlZqi962AoZ
+xMHuh1lP6aMbwIeD+ULRwodFhraEulcEl9UtC5qAOdssauzKORCjQjBAMA8GA1Ud
+EwEB/wQFMAMBAf8wDgYDVR0PAQH/BAQDAgEGMB0GA1UdDgQWBBQ6idX0tJ7M4NeP
+q6MVO/8sh32GszAKBggqhkjOPQQDAgNJADBGAiEAqhCPYmdapchWX70N/1EVLncf
+Nhs4/Yf9wNxPgXkFLk4CIQDFiA514VSPcuIe4ioqnv1wfGalFI48+pChp9e2KdU7
+sw==
+-----END CERTIFICATE-----
+`;
+
+/** The server certificate: CN fake-kube-apiserver, SANs 127.0.0.1, ::1, localhost, kubernetes, kubernetes.default.svc. */
+export const TEST_SERVER_CERT = `-----BEGIN CERTIFICATE-----
+MIIB+jCCAaCgAwIBAgICEAEwCgYIKoZIzj0EAwIwJDEiMCAGA1UEAwwZbmV0bGVu
+cyBmYWtlLWt1YmUgdGVzdCBDQTAgFw0wMDAxMDEwMDAwMDBaGA8yMTI1MTIzMTIz
+NTk1OVowHjEcMBoGA1UEAwwTZmFrZS1rdWJlLWFwaXNlcnZlcjBZMBMGByqGSM49
+AgEGCCqGSM49AwEHA0IABH6nFVjqN1zzyMjUBV9Y1zTntWEpZMhhw5wwqflNVCF6
+GylgmGjncK0YZBIZHtIgocqDGNI+zf5gcZGQ0Jcy7ZyjgcUwgcIwCQYDVR0TBAIw
+ADAOBgNVHQ8BAf8EBAMCBaAwEwYDVR0lBAwwCgYIKwYBBQUHAwEwHQYDVR0OBBYE
+FPtaP+Lilg7BOVwRysRI9JfQ1jRwMB8GA1UdIwQYMBaAFDqJ1fS0nszg14+roxU7
+/yyHfYazMFAGA1UdEQRJMEeHBH8AAAGHEAAAAAAAAAAAAAAAAAAAAAGCCWxvY2Fs
+aG9zdIIKa3ViZXJuZXRlc4IWa3ViZXJuZXRlcy5kZWZhdWx0LnN2YzAKBggqhkjO
+PQQDAgNIADBFAiEAh94oD2D6cnxDnpB5JAkLAvRtspOiJ0td9tW8djGdJBkCIEC5
+14aNu1cHg/5jL4XRSFMnwAkEXCKAQXg0vChhZdVz
+-----END CERTIFICATE-----
+`;
+
+/** The server's private key (PKCS#8). */
+export const TEST_SERVER_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg/mmhSH9sJ3RjiCII
+LODi/qv4hpGns7J7Tlst3G2mgPqhRANCAAR+pxVY6jdc88jI1AVfWNc057VhKWTI
+YcOcMKn5TVQhehspYJho53CtGGQSGR7SIKHKgxjSPs3+YHGRkNCXMu2c
+-----END PRIVATE KEY-----
+`;
