@@ -324,6 +324,8 @@ function checkNamedPorts(env: RuleEnv, policy: NetworkPolicy): void {
   }
 }
 
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
 function checkSelectors(env: RuleEnv, policy: NetworkPolicy): void {
   const { pods, namespaces } = env.ctx.snapshot;
   if (pods.length === 0) return;
@@ -349,7 +351,8 @@ function checkSelectors(env: RuleEnv, policy: NetworkPolicy): void {
   for (const { rule } of rulesOf(policy)) {
     for (const peer of rule.peers) {
       if (peer.type !== 'selector') continue;
-      if (peer.namespaceSelector && realNamespaces.length > 0 && !isEmptySelector(peer.namespaceSelector)) {
+      const byName = peer.namespaceSelector && (NAME_LABEL in peer.namespaceSelector.matchLabels || peer.namespaceSelector.matchExpressions.some((r) => r.key === NAME_LABEL));
+      if (peer.namespaceSelector && realNamespaces.length > 0 && !isEmptySelector(peer.namespaceSelector) && (env.ctx.complete || !byName)) {
         const matching = namespaces.filter((n) => selectorMatches(peer.namespaceSelector!, n.labels));
         if (matching.length === 0) {
           env.report({

@@ -62,19 +62,21 @@ export function sequenceIndent(lines: TextLines): 0 | 2 {
 
 /** Re-indents a block written with 2-space steps and compact sequences to the text's style. */
 function render(block: string[], baseIndent: number, seqIndent: 0 | 2): string[] {
-  // The block is written in compact style; in indented style every nested level below a
-  // `key:` that opens a sequence shifts by two. Track that with a stack of added offsets.
+  // The block is written in compact style; in indented style each sequence nested under a
+  // `key:` shifts right by two, with everything inside it, until a line at or left of the
+  // sequence's dashes that is not one of its items ends it.
   if (seqIndent === 0) return block.map((l) => ' '.repeat(baseIndent) + l);
   const out: string[] = [];
-  const stack: { indent: number; add: number }[] = [];
-  let prevKeyIndent = -1;
+  const open: number[] = [];
+  let keyIndent = -1;
   for (const l of block) {
     const indent = /^ */.exec(l)![0].length;
-    while (stack.length && indent < stack[stack.length - 1]!.indent) stack.pop();
-    if (/^\s*- /.test(l) && indent === prevKeyIndent && !(stack.length && stack[stack.length - 1]!.indent === indent)) stack.push({ indent, add: 2 });
-    const add = stack.reduce((s, x) => s + x.add, 0);
-    out.push(' '.repeat(baseIndent + add) + l);
-    prevKeyIndent = /:\s*$/.test(l) ? indent : -1;
+    const isDash = /^\s*- /.test(l);
+    while (open.length && (indent < open[open.length - 1]! || (indent === open[open.length - 1]! && !isDash))) open.pop();
+    if (isDash && indent === keyIndent && open[open.length - 1] !== indent) open.push(indent);
+    out.push(' '.repeat(baseIndent + 2 * open.length) + l);
+    // The key a line opens sits after its dash, if it has one.
+    keyIndent = /:\s*$/.test(l) ? indent + (isDash ? 2 : 0) : -1;
   }
   return out;
 }
@@ -108,7 +110,7 @@ export function appendSequenceItem(file: string, lines: TextLines, seqRange: Ran
   if (lines.line(seqRange.start.line).slice(0, dashIndent).trim() !== '') return undefined;
   const last = lines.lastContentLine(seqRange);
   const nl = lines.newline;
-  return insertAt(file, lines.endOfLine(last), itemLines.map((l) => nl + ' '.repeat(dashIndent) + l).join(''));
+  return insertAt(file, lines.endOfLine(last), render(itemLines, dashIndent, sequenceIndent(lines)).map((l) => nl + l).join(''));
 }
 
 /**

@@ -44,6 +44,12 @@ export interface LintContext {
   readonly snapshot: ClusterSnapshot;
   /** Where the pods and namespaces came from ("workspace", or a context name). */
   readonly dataSource: string;
+  /**
+   * True when the data lists every namespace (a live cluster). Workspace manifests rarely
+   * define kube-system and friends, so a selector naming a namespace by
+   * `kubernetes.io/metadata.name` is only checked against complete data.
+   */
+  readonly complete?: boolean;
   /** The current text of a file, for fixes that must keep comments and formatting. */
   readonly text: (file: string) => string | undefined;
 }
