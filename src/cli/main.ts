@@ -10,8 +10,9 @@ import { podKey, PROTOCOLS, type ClusterSnapshot, type Protocol } from '../core/
 import { findingJson, findingsSarif, findingsText, sortFindings } from '../core/report/findings-format';
 import { matrixRows, matrixSummary, matrixTable, type PortSpec } from '../core/report/matrix-format';
 import { verdictJson, verdictText } from '../core/report/verdict-format';
+import { ClusterError } from '../cluster/errors';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
-import { fileSource, type LoadedInputs } from './inputs';
+import { clusterSource, combinedSource, fileSource, type InputSource, type LoadedInputs } from './inputs';
 import * as path from 'node:path';
 
 declare const NETLENS_VERSION: string | undefined;
@@ -31,8 +32,11 @@ Usage:
   netlens lint <paths...> [--format text|json|sarif]
 
 Paths are YAML or JSON manifests, or directories of them ("-" reads standard input).
+Each command can read a live cluster instead of (or besides) paths:
+  [--kubeconfig <file>] [--context <name>] [--namespace <ns>]...
 Run "netlens <command> --help" for details.`,
-  reach: `Usage: netlens reach <paths...> --from <ns/pod|IP> --to <ns/pod|IP> --port <number|name> [--protocol TCP|UDP|SCTP] [--json] [--ignore-invalid]
+  reach: `Usage: netlens reach [<paths...>] [--kubeconfig <file>] [--context <name>] [--namespace <ns>]...
+         --from <ns/pod|IP> --to <ns/pod|IP> --port <number|name> [--protocol TCP|UDP|SCTP] [--json] [--ignore-invalid]
 
 Says whether a connection is allowed by the NetworkPolicies in the manifests, and why:
 which policies isolate each side, which rule admitted it, or for each isolating
@@ -46,8 +50,17 @@ policy the nearest miss.
   --ignore-invalid   evaluate as the cluster would, without policies the API server
                      would reject (otherwise such a policy on either pod is an error)
 
-Exit status: 0 allowed, 1 denied, 2 usage or input error.`,
-  matrix: `Usage: netlens matrix <paths...> [--port <n>/<PROTO>]... [--json] [--summary] [--ignore-invalid]
+Live cluster (instead of, or besides, the paths; read once, nothing is written):
+  --kubeconfig <file>  a kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
+  --context <name>     a context of the kubeconfig (default: its current-context)
+  --namespace <ns>     read only this namespace (repeatable; default: every namespace
+                       you may read). Needs --kubeconfig or --context.
+  Objects in the paths replace the cluster's objects of the same name, to try a policy
+  before applying it.
+
+Exit status: 0 allowed, 1 denied, 2 usage, input or cluster error.`,
+  matrix: `Usage: netlens matrix [<paths...>] [--kubeconfig <file>] [--context <name>] [--namespace <ns>]...
+         [--port <n>/<PROTO>]... [--json] [--summary] [--ignore-invalid]
 
 Computes who can reach whom, for every ordered pair of distinct pods.
 
@@ -56,23 +69,66 @@ Computes who can reach whom, for every ordered pair of distinct pods.
   --json       {"results": [{"from", "to", "port", "protocol", "allowed"}]}
   --summary    counts instead of pairs ({"pods", "pairs", "allowed", "denied", "byPort"})
 
-Exit status: 0, or 2 for usage or input errors.`,
-  lint: `Usage: netlens lint <paths...> [--format text|json|sarif]
+Live cluster (instead of, or besides, the paths; read once, nothing is written):
+  --kubeconfig <file>  a kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
+  --context <name>     a context of the kubeconfig (default: its current-context)
+  --namespace <ns>     read only this namespace (repeatable; default: every namespace
+                       you may read). Needs --kubeconfig or --context.
+  Objects in the paths replace the cluster's objects of the same name, to try a policy
+  before applying it.
+
+Exit status: 0, or 2 for usage, input or cluster errors.`,
+  lint: `Usage: netlens lint [<paths...>] [--kubeconfig <file>] [--context <name>] [--namespace <ns>]...
+         [--format text|json|sarif]
 
 Reports problems in the manifests: invalid YAML, Helm templates, wrong types, and
-values the API server would reject (CIDRs, ports, selectors, protocols).
+values the API server would reject (CIDRs, ports, selectors, protocols). Problems in a
+live cluster's objects name them as kube://CONTEXT/RESOURCE/NAMESPACE/NAME.
 
   --format   text (default), json ({"diagnostics": [...]}) or sarif (SARIF 2.1.0)
 
-Exit status: 0, 1 when there are errors, 2 for usage errors.`,
+Live cluster (instead of, or besides, the paths; read once, nothing is written):
+  --kubeconfig <file>  a kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
+  --context <name>     a context of the kubeconfig (default: its current-context)
+  --namespace <ns>     read only this namespace (repeatable; default: every namespace
+                       you may read). Needs --kubeconfig or --context.
+  Objects in the paths replace the cluster's objects of the same name, to try a policy
+  before applying it.
+
+Exit status: 0, 1 when there are errors, 2 for usage or cluster errors.`,
 };
 
-async function loadOrFail(args: ParsedArgs, io: Io): Promise<LoadedInputs> {
-  if (args.positionals.length === 0) throw new UsageError('give at least one manifest file or directory');
-  const loaded = await fileSource(args.positionals).load();
+/** Flags every command takes to read a live cluster. */
+const LIVE_VALUES = ['kubeconfig', 'context'] as const;
+const LIVE_REPEATED = ['namespace'] as const;
+
+/** The paths, the live cluster, or both (the paths' objects win). */
+function inputSource(args: ParsedArgs): InputSource {
+  const kubeconfig = args.values.get('kubeconfig');
+  const context = args.values.get('context');
+  const namespaces = args.repeated.get('namespace') ?? [];
+  const live = kubeconfig !== undefined || context !== undefined;
+  if (!live && namespaces.length) throw new UsageError('--namespace reads a live cluster: add --kubeconfig <file> or --context <name>');
+  if (kubeconfig === '') throw new UsageError('--kubeconfig needs a file');
+  if (namespaces.some((n) => n.trim() === '')) throw new UsageError('--namespace needs a namespace name');
+  if (!live && args.positionals.length === 0) throw new UsageError('give at least one manifest file or directory, or a live cluster with --kubeconfig or --context');
+  const sources: InputSource[] = [];
+  if (live) sources.push(clusterSource({ kubeconfig, context, namespaces }));
+  if (args.positionals.length) sources.push(fileSource(args.positionals));
+  return combinedSource(sources);
+}
+
+async function loadInputs(args: ParsedArgs, io: Io): Promise<LoadedInputs> {
+  const loaded = await inputSource(args).load();
   if (loaded.errors.length) throw new InputError(loaded.errors.join('; '));
+  for (const w of loaded.warnings ?? []) io.err(`netlens: warning: ${w}`);
+  return loaded;
+}
+
+async function loadOrFail(args: ParsedArgs, io: Io): Promise<LoadedInputs> {
+  const loaded = await loadInputs(args, io);
   const errors = loaded.findings.filter((f) => f.severity === 'error').length;
-  if (errors) io.err(`netlens: warning: ${errors} ${errors === 1 ? 'error' : 'errors'} in the manifests were skipped (run "netlens lint" on them for details)`);
+  if (errors) io.err(`netlens: warning: the manifests have ${errors} ${errors === 1 ? 'error' : 'errors'}; what could not be read was skipped (run "netlens lint" for details)`);
   return loaded;
 }
 
@@ -113,7 +169,7 @@ function parsePortFlag(text: string): number | string {
 }
 
 async function reach(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['from', 'to', 'port', 'protocol'], booleans: ['json', 'ignore-invalid'] });
+  const args = parseArgs(argv, { values: ['from', 'to', 'port', 'protocol', ...LIVE_VALUES], repeated: [...LIVE_REPEATED], booleans: ['json', 'ignore-invalid'] });
   if (args.booleans.has('help')) return help('reach', io);
   for (const f of ['from', 'to', 'port']) if (!args.values.has(f)) throw new UsageError(`--${f} is required`);
   const protocol = parseProtocol(args.values.get('protocol'));
@@ -125,7 +181,7 @@ async function reach(argv: readonly string[], io: Io): Promise<number> {
   if ('error' in resolved) throw new InputError(resolved.error);
   const verdict = explain(snapshot, from, to, resolved);
   if (verdict.invalidPolicies.length && !args.booleans.has('ignore-invalid')) {
-    const names = verdict.invalidPolicies.map((i) => `${i.policy.namespace}/${i.policy.name} (${i.problems[0]})`).join('; ');
+    const names = verdict.invalidPolicies.map((i) => `${i.policy.namespace}/${i.policy.name} (${i.problems[0]!.replace(/\.$/, '')})`).join('; ');
     throw new InputError(`cannot decide: invalid policies select these pods: ${names}. Fix them, or pass --ignore-invalid to evaluate without them as the cluster would`);
   }
   await io.out(args.booleans.has('json') ? JSON.stringify(verdictJson(verdict), null, 2) + '\n' : verdictText(verdict) + '\n');
@@ -141,7 +197,7 @@ function parsePortSpec(text: string): PortSpec {
 }
 
 async function matrix(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { repeated: ['port'], booleans: ['json', 'summary', 'ignore-invalid'] });
+  const args = parseArgs(argv, { values: [...LIVE_VALUES], repeated: ['port', ...LIVE_REPEATED], booleans: ['json', 'summary', 'ignore-invalid'] });
   if (args.booleans.has('help')) return help('matrix', io);
   let ports = (args.repeated.get('port') ?? []).map(parsePortSpec);
   const { snapshot } = await loadOrFail(args, io);
@@ -184,13 +240,11 @@ async function matrix(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function lint(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['format'], booleans: [] });
+  const args = parseArgs(argv, { values: ['format', ...LIVE_VALUES], repeated: [...LIVE_REPEATED], booleans: [] });
   if (args.booleans.has('help')) return help('lint', io);
   const format = args.values.get('format') ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format ${format}: use text, json or sarif`);
-  if (args.positionals.length === 0) throw new UsageError('give at least one manifest file or directory');
-  const loaded = await fileSource(args.positionals).load();
-  if (loaded.errors.length) throw new InputError(loaded.errors.join('; '));
+  const loaded = await loadInputs(args, io);
   const findings = sortFindings(loaded.findings);
   if (format === 'json') await io.out(JSON.stringify({ diagnostics: findings.map(findingJson) }, null, 2) + '\n');
   else if (format === 'sarif') {
@@ -239,6 +293,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     }
     if (e instanceof InputError) {
       io.err(`netlens: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof ClusterError) {
+      io.err(`netlens: ${e.userMessage}`);
       return 2;
     }
     io.err(`netlens: internal error: ${e instanceof Error ? e.message : String(e)}. Please report it with the command you ran.`);

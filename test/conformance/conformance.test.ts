@@ -12,47 +12,13 @@ import { explain, type Endpoint } from '../../src/core/engine/explain';
 import { ReachIndex } from '../../src/core/engine/reach-index';
 import { loadManifests } from '../../src/core/manifest/load';
 import type { ClusterSnapshot } from '../../src/core/model';
+import { caseAsList, type ConformanceCase } from '../support/conformance';
 import { naiveAllowed, type NaiveEndpoint } from '../support/naive';
 
-interface CaseRow {
-  from: string | { ip: string };
-  to: string | { ip: string };
-  port: number;
-  protocol: 'TCP' | 'UDP' | 'SCTP';
-  allowed: boolean;
-}
-
-interface ConformanceCase {
-  name: string;
-  source: string;
-  apiInvalid?: string;
-  namespaces: { name: string; labels: Record<string, string> }[];
-  pods: { namespace: string; name: string; labels: Record<string, string>; ip: string; ports: { name: string; containerPort: number; protocol: string }[] }[];
-  policies: { metadata: { name: string; namespace: string } }[];
-  expect: CaseRow[];
-}
+type CaseRow = ConformanceCase['expect'][number];
 
 const dir = path.join(__dirname, 'cases');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-
-/** The case as the `kubectl get -o json` List a user would feed the CLI. */
-export function caseAsList(c: ConformanceCase): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'List',
-    items: [
-      ...c.namespaces.map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n.name, labels: n.labels } })),
-      ...c.pods.map((p) => ({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: p.name, namespace: p.namespace, labels: p.labels },
-        spec: { containers: [{ name: 'c', image: 'agnhost', ports: p.ports }] },
-        status: { phase: 'Running', podIP: p.ip, podIPs: [{ ip: p.ip }] },
-      })),
-      ...c.policies,
-    ],
-  };
-}
 
 function load(c: ConformanceCase, file: string): ClusterSnapshot {
   const { snapshot, findings } = loadManifests([{ file, content: JSON.stringify(caseAsList(c), null, 2) }]);

@@ -169,7 +169,7 @@ function checkPeer(peer: PolicyPeer, policy: NetworkPolicy, other: Endpoint, nsL
   if (peer.namespaceSelector) {
     const labels = nsLabels(pod.namespace);
     nsOk = selectorMatches(peer.namespaceSelector, labels);
-    if (!nsOk) nsWhy = `namespace ${pod.namespace} does not match namespaceSelector ${formatSelector(peer.namespaceSelector)}: needs ${unmetRequirements(peer.namespaceSelector, labels).join(', ')}`;
+    if (!nsOk) nsWhy = `namespace ${pod.namespace} lacks ${unmetRequirements(peer.namespaceSelector, labels).join(', ')} (the peer's namespaceSelector)`;
   } else {
     nsOk = pod.namespace === policy.namespace;
     if (!nsOk) nsWhy = `the peer has no namespaceSelector, so it means pods in the policy's own namespace ${policy.namespace}, and ${who} is in ${pod.namespace}`;
