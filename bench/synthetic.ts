@@ -72,7 +72,7 @@ export function syntheticManifests(opts: SyntheticOptions): object[] {
       kind < 0.4 ? [{ podSelector: { matchLabels: { app: source.app } } }]
         : kind < 0.7 ? [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': source.ns } }, podSelector: { matchLabels: { tier: source.tier } } }]
           : kind < 0.85 ? [{ namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] } }]
-            : [{ ipBlock: { cidr: `10.0.${Math.floor(rand() * 40)}.0/24`, except: [`10.0.${Math.floor(rand() * 40)}.128/25`] } }];
+            : ((net: number) => [{ ipBlock: { cidr: `10.0.${net}.0/24`, except: [`10.0.${net}.128/25`] } }])(Math.floor(rand() * 40));
     const ports = rand() < 0.5 ? [{ protocol: 'TCP', port: target.portName }] : rand() < 0.5 ? [{ protocol: 'TCP', port: target.port }] : [{ protocol: 'TCP', port: 8000, endPort: 9000 }];
     const egress = rand() < 0.2;
     out.push({
