@@ -1,0 +1,2 @@
+/** The manifest loader's public API (see load.ts). */
+export * from './load';
