@@ -18,6 +18,12 @@ export interface LoadedInputs {
   readonly description: string;
   /** Things the output may miss (resources the user may not read): each one line. */
   readonly warnings?: readonly string[];
+  /** The text of each file read, for lint fixes and messages; absent for live objects. */
+  readonly texts?: ReadonlyMap<string, string>;
+  /** Where pods and namespaces came from, for messages: "manifests" or `cluster <context>`. */
+  readonly dataSource?: string;
+  /** True when the data lists every namespace of a cluster. */
+  readonly complete?: boolean;
 }
 
 export interface InputSource {
@@ -31,7 +37,9 @@ export function fileSource(paths: readonly string[]): InputSource {
       const { inputs, errors } = await readInputs([...paths]);
       const { snapshot, findings } = loadManifests(inputs);
       const n = inputs.length;
-      return { snapshot, findings, errors, description: `${n} ${n === 1 ? 'file' : 'files'}` };
+      const decoder = new TextDecoder();
+      const texts = new Map(inputs.map((i) => [i.file, typeof i.content === 'string' ? i.content : decoder.decode(i.content)]));
+      return { snapshot, findings, errors, description: `${n} ${n === 1 ? 'file' : 'files'}`, texts, dataSource: 'manifests' };
     },
   };
 }
@@ -71,7 +79,10 @@ export function clusterSource(options: ClusterSourceOptions): InputSource {
       const warnings = result.hidden.map(
         (h) => `${h.resource} ${h.namespace === '*' ? 'across all namespaces' : `in namespace ${h.namespace}`} could not be read, results may be incomplete: ${h.reason}`,
       );
-      return { snapshot: result.snapshot, findings: result.findings, errors: [], description: `context ${connection.context.name}`, warnings };
+      return {
+        snapshot: result.snapshot, findings: result.findings, errors: [], description: `context ${connection.context.name}`, warnings,
+        dataSource: `cluster ${connection.context.name}`, complete: result.hidden.length === 0,
+      };
     },
   };
 }
@@ -120,6 +131,9 @@ export function combinedSource(sources: readonly InputSource[]): InputSource {
         errors: loaded.flatMap((l) => l.errors),
         description: loaded.map((l) => l.description).join(', '),
         warnings: loaded.flatMap((l) => l.warnings ?? []),
+        texts: new Map(loaded.flatMap((l) => [...(l.texts ?? new Map<string, string>())])),
+        dataSource: loaded.map((l) => l.dataSource ?? l.description).join(' + '),
+        complete: loaded.some((l) => l.complete),
       };
     },
   };

@@ -6,7 +6,10 @@
 import { parseIp } from '../core/cidr';
 import { explain, resolveQueryPort, type Endpoint } from '../core/engine/explain';
 import { ReachIndex } from '../core/engine/reach-index';
-import { podKey, PROTOCOLS, type ClusterSnapshot, type Protocol } from '../core/model';
+import { podKey, PROTOCOLS, type ClusterSnapshot, type Finding, type Protocol, type Severity } from '../core/model';
+import { lintPolicies } from '../core/lint/policy-rules';
+import { RULES } from '../core/lint/rules-catalog';
+import { DEFAULT_LINT_OPTIONS, type LintOptions } from '../core/lint/types';
 import { findingJson, findingsSarif, findingsText, sortFindings } from '../core/report/findings-format';
 import { matrixRows, matrixSummary, matrixTable, type PortSpec } from '../core/report/matrix-format';
 import { verdictJson, verdictText } from '../core/report/verdict-format';
@@ -79,13 +82,20 @@ Live cluster (instead of, or besides, the paths; read once, nothing is written):
 
 Exit status: 0, or 2 for usage, input or cluster errors.`,
   lint: `Usage: netlens lint [<paths...>] [--kubeconfig <file>] [--context <name>] [--namespace <ns>]...
-         [--format text|json|sarif]
+         [--format text|json|sarif] [--rule <id>=<severity|off>]... [--broad-prefix-v4 <n>] [--broad-prefix-v6 <n>]
 
-Reports problems in the manifests: invalid YAML, Helm templates, wrong types, and
-values the API server would reject (CIDRs, ports, selectors, protocols). Problems in a
-live cluster's objects name them as kube://CONTEXT/RESOURCE/NAMESPACE/NAME.
+Reports problems in the manifests: invalid YAML, Helm templates, wrong types, values
+the API server would reject (CIDRs, ports, selectors, protocols), and policy mistakes:
+CIDRs with host bits or broader than meant, two peers (OR) where one (AND) was meant,
+egress without DNS, ignored rules, unresolved named ports, selectors matching nothing,
+Service ports used for pod ports. Every rule is documented in docs/rules.md. Problems in
+a live cluster's objects name them as kube://CONTEXT/RESOURCE/NAMESPACE/NAME.
 
-  --format   text (default), json ({"diagnostics": [...]}) or sarif (SARIF 2.1.0)
+  --format            text (default), json ({"diagnostics": [...]}) or sarif (SARIF 2.1.0)
+  --rule              set a rule's severity (error, warning, info, hint) or turn it off;
+                      repeatable, e.g. --rule cidr-too-broad=error --rule selector-matches-nothing=off
+  --broad-prefix-v4   flag IPv4 ipBlocks broader than this prefix length (default 24)
+  --broad-prefix-v6   the same for IPv6 (default 64)
 
 Live cluster (instead of, or besides, the paths; read once, nothing is written):
   --kubeconfig <file>  a kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
@@ -240,12 +250,15 @@ async function matrix(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function lint(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['format', ...LIVE_VALUES], repeated: [...LIVE_REPEATED], booleans: [] });
+  const args = parseArgs(argv, { values: ['format', 'broad-prefix-v4', 'broad-prefix-v6', ...LIVE_VALUES], repeated: ['rule', ...LIVE_REPEATED], booleans: [] });
   if (args.booleans.has('help')) return help('lint', io);
   const format = args.values.get('format') ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format ${format}: use text, json or sarif`);
+  const options = lintOptions(args);
   const loaded = await loadInputs(args, io);
-  const findings = sortFindings(loaded.findings);
+  const texts = loaded.texts ?? new Map<string, string>();
+  const ruleFindings = lintPolicies({ snapshot: loaded.snapshot, dataSource: loaded.dataSource ?? loaded.description, complete: loaded.complete ?? false, text: (f) => texts.get(f) }, options);
+  const findings = sortFindings([...applySeverities(loaded.findings, options), ...ruleFindings]);
   if (format === 'json') await io.out(JSON.stringify({ diagnostics: findings.map(findingJson) }, null, 2) + '\n');
   else if (format === 'sarif') {
     const cwd = process.cwd();
@@ -257,6 +270,38 @@ async function lint(argv: readonly string[], io: Io): Promise<number> {
     await io.out((findings.length ? findingsText(findings) + '\n' : '') + `${loaded.description}: ${tail}\n`);
   }
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+function lintOptions(args: ParsedArgs): LintOptions {
+  const prefix = (flag: string, max: number, fallback: number): number => {
+    const v = args.values.get(flag);
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v) || Number(v) > max) throw new UsageError(`--${flag} ${v}: give a prefix length from 0 to ${max}`);
+    return Number(v);
+  };
+  const severities: Record<string, Severity | 'off'> = {};
+  for (const r of args.repeated.get('rule') ?? []) {
+    const m = /^([a-z0-9-]+)=(error|warning|info|hint|off)$/.exec(r);
+    if (!m) throw new UsageError(`--rule ${r}: write <rule-id>=<error|warning|info|hint|off>, e.g. --rule cidr-too-broad=error`);
+    if (!RULES[m[1]!]) throw new UsageError(`--rule ${r}: unknown rule "${m[1]}" (see docs/rules.md)`);
+    severities[m[1]!] = m[2] as Severity | 'off';
+  }
+  return {
+    broadPrefixV4: prefix('broad-prefix-v4', 32, DEFAULT_LINT_OPTIONS.broadPrefixV4),
+    broadPrefixV6: prefix('broad-prefix-v6', 128, DEFAULT_LINT_OPTIONS.broadPrefixV6),
+    severities,
+  };
+}
+
+/** Input findings take configured severities too (and can be turned off), like the lint rules. */
+function applySeverities(findings: readonly Finding[], options: LintOptions): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const s = options.severities[f.code];
+    if (s === 'off') continue;
+    out.push(s ? { ...f, severity: s } : f);
+  }
+  return out;
 }
 
 async function help(command: string, io: Io): Promise<number> {

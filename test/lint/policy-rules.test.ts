@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseManifestText } from '../../src/core/manifest/load';
+import { fixesForInputFinding } from '../../src/core/lint/policy-rules';
+import type { LintFinding } from '../../src/core/lint/types';
+import type { NetworkPolicy } from '../../src/core/model';
 import { applyEdits, lintTexts } from './support';
 
 const PODS = `apiVersion: v1
@@ -34,9 +37,8 @@ items:
     spec: {selector: {app: postgres}, ports: [{port: 15432, targetPort: postgresql}]}
 `;
 
-function only(findings: { code: string }[], code: string) {
-  const hits = findings.filter((f) => f.code === code);
-  return hits;
+function only(findings: LintFinding[], code: string): LintFinding[] {
+  return findings.filter((f) => f.code === code);
 }
 
 describe('lint rules', () => {
@@ -358,5 +360,39 @@ spec:
       // prometheus lives in monitoring: the pod selector alone looks in production
       'policies/allow-monitoring.yaml:selector-matches-nothing',
     ]);
+  });
+});
+
+describe('fixes for input findings', () => {
+  it('except-outside-cidr: removes the stray except entry, or the except key when it is the only one', () => {
+    const two = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: x, namespace: production}
+spec:
+  podSelector: {}
+  egress:
+    - to:
+        - ipBlock:
+            cidr: 10.0.0.0/16
+            except:
+              - 10.0.5.0/24
+              - 10.1.0.0/24   # outside
+`;
+    const one = two.replace('              - 10.0.5.0/24\n', '');
+    for (const [text, expected] of [
+      [two, two.replace('              - 10.1.0.0/24   # outside\n', '')],
+      [one, one.replace('            except:\n              - 10.1.0.0/24   # outside\n', '')],
+    ] as const) {
+      const parsed = parseManifestText('p.yaml', text);
+      const f = parsed.findings.find((x) => x.code === 'except-outside-cidr');
+      assert.ok(f, 'the loader reports it');
+      const policies = parsed.objects.map((o) => o.object).filter((o): o is NetworkPolicy => o.kind === 'NetworkPolicy');
+      const [fix] = fixesForInputFinding(f, policies, () => text);
+      assert.ok(fix);
+      assert.equal(fix.title, 'Remove except 10.1.0.0/24');
+      const fixed = applyEdits(text, fix.edits);
+      assert.equal(fixed, expected);
+      assert.equal(parseManifestText('p.yaml', fixed).findings.filter((x) => x.severity === 'error').length, 0, 'the fixed policy is valid');
+    }
   });
 });

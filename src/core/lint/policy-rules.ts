@@ -7,7 +7,7 @@ import {
   cidrContainsIp, cidrSize, formatAddressCount, formatCidr, formatIp, hostCidr, parseIp, type IpAddress,
 } from '../cidr';
 import { namespaceLabelLookup, podIps, policySelects, portEntryMatches, selectorPeerMatchesPod, type NamespaceLabels } from '../engine/semantics';
-import type { Cidr, LabelSelector, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol, Range, SourceRef } from '../model';
+import type { Cidr, Finding, LabelSelector, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol, Range, SourceRef } from '../model';
 import { formatSelector, isEmptySelector, selectorMatches } from '../selector';
 import { RULES } from './rules-catalog';
 import { TextLines, addBlockKey, appendSequenceItem, blockLines, deleteLines, replaceScalar } from './text-edits';
@@ -466,3 +466,38 @@ export function lintPolicies(ctx: LintContext, options: LintOptions = DEFAULT_LI
   return out;
 }
 
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+/**
+ * Fixes for findings the loader reports (they carry a range, not a path): today, removing
+ * an `except` entry outside its `cidr`. The policy is found by file and range.
+ */
+export function fixesForInputFinding(finding: Finding, policies: readonly NetworkPolicy[], text: (file: string) => string | undefined): Fix[] {
+  if (finding.code !== 'except-outside-cidr') return [];
+  const content = text(finding.file);
+  if (content === undefined) return [];
+  for (const policy of policies) {
+    const src = policy.source;
+    if (!src || src.file !== finding.file) continue;
+    for (const direction of ['ingress', 'egress'] as const) {
+      const list = direction === 'ingress' ? 'from' : 'to';
+      for (let i = 0; src.at(`spec.${direction}.${i}`); i++) {
+        for (let j = 0; src.at(`spec.${direction}.${i}.${list}.${j}`); j++) {
+          const peerPath = `spec.${direction}.${i}.${list}.${j}`;
+          let count = 0;
+          while (src.at(`${peerPath}.ipBlock.except.${count}`)) count++;
+          for (let k = 0; k < count; k++) {
+            if (sameRange(src.at(`${peerPath}.ipBlock.except.${k}`)!.value, finding.range)) {
+              const fix = removeExceptFix(content, src, peerPath, k, count);
+              return fix ? [fix] : [];
+            }
+          }
+        }
+      }
+    }
+  }
+  return [];
+}
