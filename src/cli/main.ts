@@ -26,6 +26,14 @@ export interface Io {
   err(text: string): void;
 }
 
+const LIVE_HELP = `Live cluster (instead of, or besides, the paths; read once, nothing is written):
+  --kubeconfig <file>  a kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
+  --context <name>     a context of the kubeconfig (default: its current-context)
+  --namespace <ns>     read only this namespace (repeatable; default: every namespace
+                       you may read). Needs --kubeconfig or --context.
+  Objects in the paths replace the cluster's objects of the same name, to try a policy
+  before applying it.`;
+
 const HELP: Record<string, string> = {
   main: `netlens ${VERSION}: see what Kubernetes NetworkPolicies really do.
 
@@ -53,13 +61,7 @@ policy the nearest miss.
   --ignore-invalid   evaluate as the cluster would, without policies the API server
                      would reject (otherwise such a policy on either pod is an error)
 
-Live cluster (instead of, or besides, the paths; read once, nothing is written):
-  --kubeconfig <file>  a kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
-  --context <name>     a context of the kubeconfig (default: its current-context)
-  --namespace <ns>     read only this namespace (repeatable; default: every namespace
-                       you may read). Needs --kubeconfig or --context.
-  Objects in the paths replace the cluster's objects of the same name, to try a policy
-  before applying it.
+${LIVE_HELP}
 
 Exit status: 0 allowed, 1 denied, 2 usage, input or cluster error.`,
   matrix: `Usage: netlens matrix [<paths...>] [--kubeconfig <file>] [--context <name>] [--namespace <ns>]...
@@ -72,13 +74,7 @@ Computes who can reach whom, for every ordered pair of distinct pods.
   --json       {"results": [{"from", "to", "port", "protocol", "allowed"}]}
   --summary    counts instead of pairs ({"pods", "pairs", "allowed", "denied", "byPort"})
 
-Live cluster (instead of, or besides, the paths; read once, nothing is written):
-  --kubeconfig <file>  a kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
-  --context <name>     a context of the kubeconfig (default: its current-context)
-  --namespace <ns>     read only this namespace (repeatable; default: every namespace
-                       you may read). Needs --kubeconfig or --context.
-  Objects in the paths replace the cluster's objects of the same name, to try a policy
-  before applying it.
+${LIVE_HELP}
 
 Exit status: 0, or 2 for usage, input or cluster errors.`,
   lint: `Usage: netlens lint [<paths...>] [--kubeconfig <file>] [--context <name>] [--namespace <ns>]...
@@ -97,13 +93,7 @@ a live cluster's objects name them as kube://CONTEXT/RESOURCE/NAMESPACE/NAME.
   --broad-prefix-v4   flag IPv4 ipBlocks broader than this prefix length (default 24)
   --broad-prefix-v6   the same for IPv6 (default 64)
 
-Live cluster (instead of, or besides, the paths; read once, nothing is written):
-  --kubeconfig <file>  a kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
-  --context <name>     a context of the kubeconfig (default: its current-context)
-  --namespace <ns>     read only this namespace (repeatable; default: every namespace
-                       you may read). Needs --kubeconfig or --context.
-  Objects in the paths replace the cluster's objects of the same name, to try a policy
-  before applying it.
+${LIVE_HELP}
 
 Exit status: 0, 1 when there are errors, 2 for usage or cluster errors.`,
 };
