@@ -1,5 +1,5 @@
 // One esbuild script for every bundle: the extension (cjs, `vscode` external),
-// the CLI, and the benchmark. Webview bundles are added here too when they exist.
+// the CLI, the benchmark, and the webviews (browser IIFEs, no Node, no vscode).
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -22,6 +22,10 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
+  // The demo cluster `npm start` runs: the fake API server with the seed incident (test double, not shipped).
+  { entryPoints: ['test/support/demo-cluster.ts'], outfile: 'dist/demo/cluster.js' },
+  { entryPoints: ['src/webview/matrix/main.ts'], outfile: 'dist/webview/matrix.js', platform: 'browser', format: 'iife', target: 'chrome120' },
+  { entryPoints: ['src/webview/graph/main.ts'], outfile: 'dist/webview/graph.js', platform: 'browser', format: 'iife', target: 'chrome120' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 if (watch) {
