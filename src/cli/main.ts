@@ -1,7 +1,8 @@
 /**
- * `netlens`: reach, matrix and lint over manifests, for terminals and CI.
- * Exit codes: reach 0 allowed / 1 denied; lint 1 when there are errors; 2 for
- * usage or input errors everywhere. Errors are one line on stderr, never a stack.
+ * `netlens`: reach, matrix, lint and diff over manifests, for terminals and CI.
+ * Exit codes: reach 0 allowed / 1 denied; lint 1 when there are errors; diff 1 with
+ * --fail-on-open when paths open; 2 for usage or input errors everywhere. Errors are
+ * one line on stderr, never a stack.
  */
 import { parseIp } from '../core/cidr';
 import { explain, resolveQueryPort, type Endpoint } from '../core/engine/explain';
@@ -13,6 +14,7 @@ import { DEFAULT_LINT_OPTIONS, type LintOptions } from '../core/lint/types';
 import { findingJson, findingsSarif, findingsText, sortFindings } from '../core/report/findings-format';
 import { matrixRows, matrixSummary, matrixTable, type PortSpec } from '../core/report/matrix-format';
 import { verdictJson, verdictText } from '../core/report/verdict-format';
+import { diffJson, diffSnapshots, diffText } from '../core/matrix/diff';
 import { ClusterError } from '../cluster/errors';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { clusterSource, combinedSource, fileSource, type InputSource, type LoadedInputs } from './inputs';
@@ -41,6 +43,7 @@ Usage:
   netlens reach <paths...> --from <ns/pod|IP> --to <ns/pod|IP> --port <number|name> [--protocol TCP|UDP|SCTP] [--json]
   netlens matrix <paths...> [--port <n>/<PROTO>]... [--json] [--summary]
   netlens lint <paths...> [--format text|json|sarif]
+  netlens diff <before> <after> [--port <n>/<PROTO>]... [--json] [--fail-on-open]
 
 Paths are YAML or JSON manifests, or directories of them ("-" reads standard input).
 Each command can read a live cluster instead of (or besides) paths:
@@ -96,6 +99,25 @@ a live cluster's objects name them as kube://CONTEXT/RESOURCE/NAMESPACE/NAME.
 ${LIVE_HELP}
 
 Exit status: 0, 1 when there are errors, 2 for usage or cluster errors.`,
+  diff: `Usage: netlens diff <before> <after> [--port <n>/<PROTO>]... [--json] [--fail-on-open] [--ignore-invalid]
+       netlens diff --before <path>... --after <path>... [options]
+
+Says which paths a change to the manifests opens and closes: every ordered pair of
+distinct pods present on both sides whose verdict differs, per port. Pods present on one
+side only are listed apart (their paths are not counted).
+
+  <before> <after>   exactly two paths, each a file or a directory
+  --before, --after  a path of each side (repeatable, for several files or directories)
+  --port             a port and protocol such as 5432/TCP (repeatable; every pair is
+                     compared on it). Without --port, every port the pods declare, each
+                     towards the pods declaring it.
+  --json             {"opened": [{"from", "to", "port", "protocol"}], "closed": [...],
+                     "added_pods": [...], "removed_pods": [...], "summary"}
+  --fail-on-open     exit 1 when the change opens a path (for CI)
+  --ignore-invalid   evaluate without policies the API server would reject (otherwise
+                     such a policy on either side is an error)
+
+Exit status: 0, 1 with --fail-on-open when paths open, 2 for usage or input errors.`,
 };
 
 /** Flags every command takes to read a live cluster. */
@@ -294,13 +316,61 @@ function applySeverities(findings: readonly Finding[], options: LintOptions): Fi
   return out;
 }
 
+/** One side of a diff: its paths, read like any command's, with the side named in messages. */
+async function loadDiffSide(paths: readonly string[], side: 'before' | 'after', io: Io, ignoreInvalid: boolean): Promise<ClusterSnapshot> {
+  const loaded = await fileSource(paths).load();
+  if (loaded.errors.length) throw new InputError(`${side}: ${loaded.errors.join('; ')}`);
+  const errors = loaded.findings.filter((f) => f.severity === 'error').length;
+  if (errors) io.err(`netlens: warning: the ${side} manifests have ${errors} ${errors === 1 ? 'error' : 'errors'}; what could not be read was skipped (run "netlens lint" for details)`);
+  const invalid = loaded.snapshot.policies.filter((p) => p.invalid);
+  if (invalid.length && !ignoreInvalid) {
+    throw new InputError(`invalid policies ${side}: ${invalid.map((p) => `${p.namespace}/${p.name} (${p.invalid![0]})`).join('; ')}. Fix them, or pass --ignore-invalid to evaluate without them as the cluster would`);
+  }
+  return loaded.snapshot;
+}
+
+async function diff(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, { repeated: ['before', 'after', 'port'], booleans: ['json', 'fail-on-open', 'ignore-invalid'] });
+  if (args.booleans.has('help')) return help('diff', io);
+  let before = args.repeated.get('before') ?? [];
+  let after = args.repeated.get('after') ?? [];
+  if (before.length || after.length) {
+    if (args.positionals.length) throw new UsageError('give the paths either as --before/--after or as two positional paths, not both');
+    if (!before.length || !after.length) throw new UsageError(`--${before.length ? 'after' : 'before'} is required with --${before.length ? 'before' : 'after'}`);
+  } else {
+    if (args.positionals.length !== 2) throw new UsageError(`give two paths (before and after), or --before <path>... --after <path>...; got ${args.positionals.length}`);
+    before = [args.positionals[0]!];
+    after = [args.positionals[1]!];
+  }
+  if (before.includes('-') && after.includes('-')) throw new UsageError('standard input ("-") can be only one side');
+  const ports = (args.repeated.get('port') ?? []).map(parsePortSpec);
+  const ignoreInvalid = args.booleans.has('ignore-invalid');
+  const beforeSnapshot = await loadDiffSide(before, 'before', io, ignoreInvalid);
+  const afterSnapshot = await loadDiffSide(after, 'after', io, ignoreInvalid);
+  const d = diffSnapshots(beforeSnapshot, afterSnapshot, ports.length ? ports : undefined);
+  await io.out(args.booleans.has('json') ? JSON.stringify(diffJson(d), null, 2) + '\n' : diffText(d) + '\n');
+  return args.booleans.has('fail-on-open') && d.opened.length > 0 ? 1 : 0;
+}
+
 async function help(command: string, io: Io): Promise<number> {
   await io.out(HELP[command] + '\n');
   return 0;
 }
 
+/**
+ * Makes a stderr message one line a terminal shows as written: messages quote arguments, paths
+ * and file or cluster text, whose line breaks would forge extra lines and whose escape
+ * sequences (ANSI, bidi overrides) would be obeyed by the terminal. Tabs are kept.
+ */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** Runs the CLI; returns the exit status. Never throws. */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
+  const io: Io = { out: (text) => rawIo.out(text), err: (text) => rawIo.err(oneLine(text)) };
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -310,6 +380,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         return await matrix(rest, io);
       case 'lint':
         return await lint(rest, io);
+      case 'diff':
+        return await diff(rest, io);
       case undefined:
       case '--help':
       case '-h':
@@ -319,7 +391,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         await io.out(VERSION + '\n');
         return 0;
       default:
-        throw new UsageError(`unknown command "${command}"; use reach, matrix or lint (netlens --help)`);
+        throw new UsageError(`unknown command "${command}"; use reach, matrix, lint or diff (netlens --help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
