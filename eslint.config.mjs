@@ -50,6 +50,19 @@ export default tseslint.config(
     },
   },
   {
+    // Webview code runs in the browser: only src/core data and DOM APIs.
+    files: ['src/webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'vscode', message: 'webviews talk to the extension through postMessage only.' },
+          ...nodeIo.map((name) => ({ name, message: 'webview code runs in a browser.' })),
+        ],
+        patterns: [{ group: ['**/extension/**', '**/cluster/**', '**/cli/**', 'node:*'], message: 'webview code may use src/core and the DOM only.' }],
+      }],
+    },
+  },
+  {
     files: ['scripts/**/*.mjs', 'eslint.config.mjs', '.vscode-test.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
