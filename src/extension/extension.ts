@@ -1,26 +1,45 @@
-// Placeholder entry point so the extension builds, loads and activates in a real VS Code
-// (scripts/vscode-host). It only wires; features arrive through their own register functions.
+// The entry point. It only wires: the log, the settings, the workspace index and the data
+// sources, then each feature's register function. Activation does no parsing and no file I/O;
+// the index starts on the first NetworkPolicy document (docs/architecture.md, "Startup flow").
+// The cluster layer (src/cluster) is not imported here: the cluster view will load it with a
+// dynamic import() on first use.
 import * as vscode from 'vscode';
+import { registerCodeActions } from './code-actions';
+import { registerCodeLens } from './code-lens';
+import { registerCommands } from './commands';
+import { Config } from './config';
+import { registerDiagnostics } from './diagnostics';
+import { registerHover } from './hover';
+import { createLog } from './log';
+import { createRegistrar } from './register';
+import type { Services } from './services';
+import { DataSources } from './snapshot-source';
+import { WorkspaceIndex } from './workspace-index';
 
 export function activate(context: vscode.ExtensionContext): void {
-  const registerCommand = createRegisterCommand(context);
-  registerCommand('netlens.showVersion', () => showVersion(context));
+  const started = performance.now();
+  const log = createLog();
+  const reg = createRegistrar(context, log);
+  reg.add(log);
+  const config = reg.add(new Config(log));
+  const index = reg.add(new WorkspaceIndex(log));
+  const sources = reg.add(new DataSources(index));
+  const { version } = context.extension.packageJSON as { version?: string };
+  const services: Services = { log, config, index, sources, extensionUri: context.extensionUri, version: version ?? '(unknown version)' };
+
+  registerCommands(reg, services);
+  const lintResults = registerDiagnostics(reg, services);
+  registerCodeActions(reg, services, lintResults);
+  registerCodeLens(reg, services);
+  registerHover(reg, services);
+  index.startIfPolicyOpen();
+
+  log.info(
+    `NetLens ${services.version} activated in ${(performance.now() - started).toFixed(1)} ms ` +
+      `(${vscode.workspace.isTrusted ? 'trusted workspace' : 'Restricted Mode: workspace data only'})`,
+  );
 }
 
 export function deactivate(): void {
   // Everything registered is disposed through context.subscriptions.
-}
-
-type CommandHandler = (...args: unknown[]) => unknown;
-
-/** The one way commands are registered: each disposable lands in `context.subscriptions`. */
-function createRegisterCommand(context: vscode.ExtensionContext): (id: string, handler: CommandHandler) => void {
-  return (id, handler) => {
-    context.subscriptions.push(vscode.commands.registerCommand(id, handler));
-  };
-}
-
-async function showVersion(context: vscode.ExtensionContext): Promise<void> {
-  const { version } = context.extension.packageJSON as { version?: string };
-  await vscode.window.showInformationMessage(`Kubernetes Network Lens ${version ?? '(unknown version)'}`);
 }
