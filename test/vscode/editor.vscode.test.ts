@@ -69,7 +69,6 @@ async function expectDiagnostics(uri: vscode.Uri, expected: string[]): Promise<v
 
 const SEED_DIAGNOSTICS = [
   'cidr-host-bits 26:18-26:32 warning',
-  'cidr-too-broad 26:18-26:32 warning',
   'peer-and-or-confusion 17:10-19:29 warning',
   'selector-matches-nothing 18:12-19:29 warning',
 ];
@@ -217,7 +216,7 @@ describe('netlens editor', () => {
       assert.match(andOr.message, /^These are two peers, ORed: every pod in namespaces team=observability, or pods app=prometheus in production\./);
       assert.deepEqual(andOr.relatedInformation?.map((r) => `${r.location.uri.path.split('/').pop()} ${rangeText(r.location.range)}`), ['allow-monitoring.yaml 14:10-16:33']);
       const hostBits = diagnostics.find((d) => codeOf(d) === 'cidr-host-bits')!;
-      assert.equal(hostBits.message, '10.244.1.45/24 has host bits set: the API server reads it as 10.244.1.0/24 (256 addresses). For the one host 10.244.1.45, write 10.244.1.45/32; for the whole network, write 10.244.1.0/24.');
+      assert.equal(hostBits.message, '10.244.1.45/24 has host bits set: the API server reads it as 10.244.1.0/24 (256 addresses; known inside (workspace): postgres-0). For the one host 10.244.1.45, write 10.244.1.45/32; for the whole network, write 10.244.1.0/24.');
     });
 
     it('reports each lab mistake', async () => {
@@ -226,6 +225,7 @@ describe('netlens editor', () => {
       await expectDiagnostics(workspaceUri('lab/db-policytypes-missing-ingress.yaml'), ['policytypes-missing-ingress 12:2-12:9 warning']);
       await expectDiagnostics(workspaceUri('lab/db-service-port.json'), ['service-port-not-target-port 10:47-10:52 warning']);
       await expectDiagnostics(workspaceUri('lab/api-ingress-named-port.yaml'), []);
+      await expectDiagnostics(workspaceUri('lab/db-backup-typo.yaml'), ['cidr-too-broad 15:18-15:31 warning']);
       await expectDiagnostics(workspaceUri('policies/allow-frontend.yaml'), ['namespace-inferred 5:13-5:17 information']);
     });
 
@@ -293,7 +293,8 @@ describe('netlens editor', () => {
       const uri = workspaceUri(SEED);
       try {
         await conf.update('lint.severity', { 'cidr-too-broad': 'error', 'selector-matches-nothing': 'off', 'cidr-host-bits': 'hint' }, vscode.ConfigurationTarget.Global);
-        await expectDiagnostics(uri, ['cidr-host-bits 26:18-26:32 hint', 'cidr-too-broad 26:18-26:32 error', 'peer-and-or-confusion 17:10-19:29 warning']);
+        await expectDiagnostics(uri, ['cidr-host-bits 26:18-26:32 hint', 'peer-and-or-confusion 17:10-19:29 warning']);
+        await expectDiagnostics(workspaceUri('lab/db-backup-typo.yaml'), ['cidr-too-broad 15:18-15:31 error']);
         await conf.update('lint.severity', { 'namespace-inferred': 'off' }, vscode.ConfigurationTarget.Global);
         await expectDiagnostics(workspaceUri('policies/allow-frontend.yaml'), []);
         await conf.update('lint.severity', undefined, vscode.ConfigurationTarget.Global);

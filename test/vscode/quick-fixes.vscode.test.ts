@@ -69,8 +69,9 @@ describe('netlens quick fixes', () => {
   });
 
   it('cidr-too-broad: narrow to the one known pod', async () => {
-    const { before, after } = await applyFix(SEED, 'cidr-too-broad', 'Narrow to 10.244.1.45/32 (postgres-0)');
-    assert.equal(after, before.replace('cidr: 10.244.1.45/24', 'cidr: 10.244.1.45/32'));
+    const { before, after } = await applyFix('lab/db-backup-typo.yaml', 'cidr-too-broad', 'Narrow to 10.250.2.3/32 (api-1)');
+    assert.equal(after, before.replace('cidr: 10.250.2.0/24', 'cidr: 10.250.2.3/32'));
+    assert.match(after, /^# The backup agent runs/);
   });
 
   it('peer-and-or-confusion: merge the two peers into one (AND)', async () => {

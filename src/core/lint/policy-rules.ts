@@ -20,6 +20,8 @@ interface RuleEnv {
   readonly ctx: LintContext;
   readonly options: LintOptions;
   readonly nsLabels: NamespaceLabels;
+  /** Split text per file, built once per lint run (many policies share a file). */
+  readonly lines: Map<string, TextLines | null>;
   readonly report: (f: Omit<LintFinding, 'severity'> & { severity?: LintFinding['severity'] }) => void;
 }
 
@@ -51,8 +53,13 @@ function rangeOr(policy: NetworkPolicy, ...paths: string[]): Range {
 }
 
 function lines(env: RuleEnv, source: SourceRef): TextLines | undefined {
-  const text = env.ctx.text(source.file);
-  return text === undefined ? undefined : new TextLines(text);
+  let cached = env.lines.get(source.file);
+  if (cached === undefined) {
+    const text = env.ctx.text(source.file);
+    cached = text === undefined ? null : new TextLines(text);
+    env.lines.set(source.file, cached);
+  }
+  return cached ?? undefined;
 }
 
 function rulesOf(policy: NetworkPolicy): { direction: Direction; rule: PolicyRule; index: number }[] {
@@ -111,9 +118,11 @@ function checkHostBits(env: RuleEnv, policy: NetworkPolicy, cidr: Cidr, path: st
   const host = parseIp(hostText)!;
   const one = formatCidr(hostCidr(host));
   const masked = formatCidr(cidr);
+  const inside = endpointsInside(env, cidr);
+  const known = inside.length === 0 ? '' : `; known inside (${env.ctx.dataSource}): ${listNames(inside.map((e) => e.name))}`;
   env.report({
     code: 'cidr-host-bits',
-    message: `${cidr.text} has host bits set: the API server reads it as ${masked} (${formatAddressCount(cidrSize(cidr))} addresses). For the one host ${hostText}, write ${one}; for the whole network, write ${masked}.`,
+    message: `${cidr.text} has host bits set: the API server reads it as ${masked} (${formatAddressCount(cidrSize(cidr))} addresses${known}). For the one host ${hostText}, write ${one}; for the whole network, write ${masked}.`,
     file: policy.source!.file,
     range: rangeOr(policy, path),
     fixes: narrowFixes(env, policy, path, [
@@ -144,6 +153,8 @@ function checkBroad(env: RuleEnv, policy: NetworkPolicy, cidr: Cidr, path: strin
   const pods = inside.filter((e) => !e.name.startsWith('node '));
   if (cidr.prefix < hostPrefix && pods.length === 1 && inside.length === 1) {
     const only = pods[0]!;
+    // With host bits set on that very address, cidr-host-bits already offers the /32.
+    if (cidr.hostBitsSet && parseIp(cidr.text.slice(0, cidr.text.indexOf('/')))?.value === only.ip.value) return;
     const exact = formatCidr(hostCidr(only.ip));
     env.report({
       code: 'cidr-too-broad',
@@ -444,6 +455,7 @@ export function lintPolicies(ctx: LintContext, options: LintOptions = DEFAULT_LI
     ctx,
     options,
     nsLabels,
+    lines: new Map(),
     report: (f) => {
       const configured = options.severities[f.code];
       if (configured === 'off') return;
