@@ -6,7 +6,7 @@
  * The order is deterministic: arguments in order, directory entries sorted by name.
  */
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_LOAD_OPTIONS } from '../core/manifest/load';
 import type { ManifestInput } from '../core/manifest/load';
@@ -59,9 +59,21 @@ function size(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function readStream(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+/**
+ * Reads a stream whose size is not known beforehand (standard input, a pipe, a device), at most
+ * `max` bytes: undefined when there is more, and the rest is not read (`/dev/zero` or
+ * `yes | netlens lint -` never end).
+ */
+async function readBounded(stream: NodeJS.ReadableStream, max: number): Promise<Uint8Array | undefined> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  let total = 0;
+  for await (const chunk of stream) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+    total += b.length;
+    // Leaving the loop ends the iteration, which destroys the stream.
+    if (total > max) return undefined;
+    chunks.push(b);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -93,7 +105,13 @@ export async function readInputs(paths: readonly string[], options: ReadInputsOp
       return;
     }
     try {
-      inputs.push({ file, content: await readFile(file) });
+      if (st.isFile()) inputs.push({ file, content: await readFile(file) });
+      else {
+        // A pipe (`<(kubectl get ...)`), a FIFO or a device: no size to check first, so read at most the limit.
+        const content = await readBounded(createReadStream(file), maxBytes);
+        if (content) inputs.push({ file, content });
+        else errors.push(`${file}: skipped, it holds more than the ${size(maxBytes)} limit`);
+      }
     } catch (e) {
       errors.push(`${file}: ${reason(e)}`);
     }
@@ -138,7 +156,9 @@ export async function readInputs(paths: readonly string[], options: ReadInputsOp
       if (stdinRead) continue;
       stdinRead = true;
       try {
-        inputs.push({ file: STDIN_NAME, content: await readStream(options.stdin ?? process.stdin) });
+        const content = await readBounded(options.stdin ?? process.stdin, maxBytes);
+        if (content) inputs.push({ file: STDIN_NAME, content });
+        else errors.push(`${STDIN_NAME}: skipped, it holds more than the ${size(maxBytes)} limit`);
       } catch (e) {
         errors.push(`${STDIN_NAME}: ${reason(e)}`);
       }

@@ -367,6 +367,15 @@ function classify(err: unknown, ctx: ErrorContext): ClusterError {
       detail,
     });
   }
+  if (name === 'SyntaxError' || (isRecord(err) && err.type === 'invalid-json')) {
+    // A body cut short or not JSON (a proxy's error page, a dropped connection): JSON.parse's text
+    // quotes the body, so only the kind of problem is shown.
+    return new ClusterError(
+      'Unknown',
+      `the API server${server(ctx)} sent a response netlens cannot read (invalid JSON)${where(ctx)}. A proxy or load balancer in between may be cutting responses; netlens will retry`,
+      { detail: 'invalid JSON in a response', retryable: true },
+    );
+  }
   if (/socket hang up|ECONNRESET|premature close/i.test(message)) {
     return new ClusterError('Unreachable', `the connection to the API server${server(ctx)} was closed${where(ctx)}. netlens will retry`, { detail, retryable: true });
   }

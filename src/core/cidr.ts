@@ -95,18 +95,26 @@ function mask(family: 4 | 6, prefix: number): bigint {
   return ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
 }
 
+/** Input text as a message shows it: quoted, escaped to one line, cut short (it may be hostile). */
+function shown(text: string): string {
+  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
+}
+
 /** Parses a CIDR as the API server does: host bits are masked, and reported via `hostBitsSet`. */
 export function parseCidr(text: unknown): ParseResult<Cidr> {
   if (typeof text !== 'string') return { ok: false, error: `a CIDR must be a string such as "10.0.0.0/16", not ${describeType(text)}` };
-  const t = text.trim();
+  // The API server parses the text as it is (netutils.ParseCIDRSloppy): " 10.0.0.0/8" is rejected.
+  if (text.trim() !== text) return { ok: false, error: `${shown(text)} has spaces around it, which the API server rejects: remove them` };
+  const t = text;
   const slash = t.indexOf('/');
-  if (slash < 0) return { ok: false, error: `"${t}" has no prefix length: write "${t}/32" for one IPv4 address or "${t}/128" for one IPv6 address` };
-  const ip = parseIp(t.slice(0, slash));
-  if (!ip) return { ok: false, error: `"${t}" is not a valid CIDR: "${t.slice(0, slash)}" is not an IPv4 or IPv6 address` };
+  if (slash < 0) return { ok: false, error: `${shown(t)} has no prefix length: write ${shown(`${t}/32`)} for one IPv4 address or ${shown(`${t}/128`)} for one IPv6 address` };
+  const address = t.slice(0, slash);
+  const ip = address.trim() === address ? parseIp(address) : undefined;
+  if (!ip) return { ok: false, error: `${shown(t)} is not a valid CIDR: ${shown(address)} is not an IPv4 or IPv6 address` };
   const prefixText = t.slice(slash + 1);
   const bits = bitsOf(ip.family);
   if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits) {
-    return { ok: false, error: `"${t}" is not a valid CIDR: the prefix length must be 0 to ${bits} for IPv${ip.family}` };
+    return { ok: false, error: `${shown(t)} is not a valid CIDR: the prefix length must be 0 to ${bits} for IPv${ip.family}` };
   }
   const prefix = Number(prefixText);
   const network = ip.value & mask(ip.family, prefix);

@@ -4,10 +4,12 @@
 // The cluster layer (src/cluster) is not imported here: the cluster view will load it with a
 // dynamic import() on first use.
 import * as vscode from 'vscode';
+import { registerClusterView } from './cluster-view/register';
 import { registerCodeActions } from './code-actions';
 import { registerCodeLens } from './code-lens';
 import { registerCommands } from './commands';
 import { Config } from './config';
+import { registerConnectivity } from './connectivity/register';
 import { registerDiagnostics } from './diagnostics';
 import { registerHover } from './hover';
 import { createLog } from './log';
@@ -32,6 +34,8 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCodeActions(reg, services, lintResults);
   registerCodeLens(reg, services);
   registerHover(reg, services);
+  registerClusterView(reg, services);
+  registerConnectivity(reg, services, context.globalState);
   index.startIfPolicyOpen();
 
   log.info(

@@ -144,8 +144,13 @@ const SYNTAX_HINTS: ReadonlyArray<[RegExp, string]> = [
   [/Missing closing "?quote|Missing closing '?quote/, 'close the quote'],
 ];
 
+/** Text from the file (a tag, an alias name) quoted by a message, cut short so no finding echoes a huge token back. */
+function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}
+
 function readableError(err: YAMLError): { code: string; message: string } {
-  const base = err.message.replace(/ at line \d+, column \d+[\s\S]*$/, '').replace(/\s+$/, '');
+  const base = clip(err.message.replace(/ at line \d+, column \d+[\s\S]*$/, '').replace(/\s+$/, ''));
   switch (err.code) {
     case 'TAB_AS_INDENT':
       return { code: 'yaml-tab-indent', message: 'YAML does not allow tabs for indentation: indent with spaces (set your editor to insert spaces in YAML files).' };
@@ -262,7 +267,7 @@ export function readCareful(text: string, b: TreeBuilder, options: CarefulOption
       return;
     }
     for (const w of doc.warnings) {
-      problems.push({ code: 'yaml-warning', severity: 'warning', message: `YAML: ${w.message.replace(/ at line \d+[\s\S]*$/, '')}.`, start: w.pos[0], end: w.pos[1] });
+      problems.push({ code: 'yaml-warning', severity: 'warning', message: `YAML: ${clip(w.message.replace(/ at line \d+[\s\S]*$/, ''))}.`, start: w.pos[0], end: w.pos[1] });
     }
     const c = doc.contents;
     // An empty document (`---` with nothing after it) has an empty null scalar: no root.
@@ -300,7 +305,8 @@ class Walker {
     const r = alias.range ?? [0, 0, 0];
     const target = this.anchors.get(alias.source);
     if (!target) {
-      throw new WalkAbort('yaml-syntax', `YAML alias *${alias.source} has no anchor &${alias.source} before it: the document was skipped.`, r[0], r[1]);
+      const name = clip(alias.source, 60);
+      throw new WalkAbort('yaml-syntax', `YAML alias *${name} has no anchor &${name} before it: the document was skipped.`, r[0], r[1]);
     }
     if (++this.aliases > this.options.maxAliasCount) {
       throw new WalkAbort(

@@ -36,7 +36,7 @@ import { NETWORK_POLICY_API_VERSION, WORKLOAD_TEMPLATE_PATHS } from './kinds';
 import { T_MAP, T_SCALAR, T_SEQ } from './tree';
 import type { Tree } from './tree';
 import type { ControllerRef, LoadedObject } from './types';
-import { closestName, dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem, portNameProblem } from './validate';
+import { closestName, dnsLabelProblem, dnsSubdomainProblem, escapeControls, labelKeyProblem, labelValueProblem, portNameProblem } from './validate';
 
 /** Per-file state shared by the conversions of all its documents. */
 export interface FileContext {
@@ -65,7 +65,13 @@ const OPERATORS: readonly LabelSelectorOperator[] = ['In', 'NotIn', 'Exists', 'D
 const POLICY_TYPES: readonly PolicyType[] = ['Ingress', 'Egress'];
 
 function quote(s: string, max = 60): string {
-  return JSON.stringify(s.length > max ? `${s.slice(0, max)}...` : s);
+  // JSON.stringify leaves U+2028/U+2029 and C1 controls as they are.
+  return escapeControls(JSON.stringify(s.length > max ? `${s.slice(0, max)}...` : s));
+}
+
+/** Source text for a message, cut short and one line: a finding never echoes a whole (hostile) value back. */
+function snippet(s: string, max = 60): string {
+  return escapeControls(s.length > max ? `${s.slice(0, max)}...` : s);
 }
 
 /** Reads one object, reporting problems against its nodes. */
@@ -109,7 +115,7 @@ class ObjectReader {
         return 'a list';
       default: {
         const v = t.scalar(node);
-        const src = t.source(node);
+        const src = snippet(t.source(node));
         if (typeof v === 'string') return `the string ${quote(v)}`;
         if (typeof v === 'number') return `the number ${src}`;
         if (typeof v === 'boolean') return `${src} (a boolean in YAML)`;
@@ -160,7 +166,7 @@ class ObjectReader {
       const v = this.t.scalar(node);
       if (typeof v === 'string') return v;
       if (v === null) return undefined;
-      const src = this.t.source(node);
+      const src = snippet(this.t.source(node));
       this.wrongType(node, path, 'a string', `: quote it ("${src}")`);
       return undefined;
     }
@@ -196,7 +202,7 @@ class ObjectReader {
       const name = this.t.name(c) ?? '';
       if (allowed.includes(name)) continue;
       const guess = closestName(name, allowed);
-      const at = path ? `${path}.${name}` : name;
+      const at = path ? `${path}.${snippet(name)}` : snippet(name);
       this.error(
         'unknown-field',
         `Unknown field ${quote(name)} in ${what} (${at})${guess ? `: did you mean "${guess}"?` : '.'} ` +
@@ -245,7 +251,7 @@ class ObjectReader {
         );
         out[key] = '';
       } else {
-        const src = t.source(c);
+        const src = snippet(t.source(c));
         const type = typeof v === 'number' ? 'a number' : typeof v === 'boolean' ? 'a boolean' : 'not a string';
         this.error(
           code === 'invalid-selector' ? code : 'wrong-type',
@@ -425,6 +431,22 @@ function readMeta(o: ObjectReader, namespaced: boolean): Meta | undefined {
   return out;
 }
 
+/**
+ * metadata.annotations must map keys to strings: the API server rejects anything else (an
+ * unquoted `prometheus.io/port: 9090` is the usual slip), so such a policy never takes effect.
+ * Checked for NetworkPolicies only, where a rejected object changes verdicts.
+ */
+function checkAnnotations(o: ObjectReader, node: number): void {
+  if (node < 0) return;
+  const t = o.t;
+  if (t.type(node) !== T_MAP) {
+    o.wrongType(node, 'metadata.annotations', 'a mapping of keys to string values');
+    return;
+  }
+  // null decodes as "" (Go's map[string]string), as for labels.
+  for (const c of t.children(node)) if (!o.isNull(c)) o.str(c, `metadata.annotations.${snippet(t.name(c) ?? '')}`);
+}
+
 function protocolOf(o: ObjectReader, node: number, path: string): Protocol | undefined {
   if (node < 0) return 'TCP';
   const p = o.str(node, path);
@@ -444,7 +466,7 @@ function portNumber(o: ObjectReader, node: number, path: string, what: string, c
     return undefined;
   }
   if (!Number.isInteger(v)) {
-    o.error(code, `${what} ${o.t.source(node)} is invalid: it must be a whole number from 1 to 65535.`, node);
+    o.error(code, `${what} ${snippet(o.t.source(node))} is invalid: it must be a whole number from 1 to 65535.`, node);
     return undefined;
   }
   if (v < 1 || v > 65535) {
@@ -869,7 +891,7 @@ function readPolicyPort(o: ObjectReader, node: number, path: string): PolicyPort
       o.num(endNode, `${path}.endPort`);
       ok = false;
     } else if (portNode < 0) {
-      o.error('invalid-end-port', `endPort ${o.t.source(endNode)} needs a port: add "port: <first port>" to make the range port..endPort.`, endNode);
+      o.error('invalid-end-port', `endPort ${snippet(o.t.source(endNode))} needs a port: add "port: <first port>" to make the range port..endPort.`, endNode);
       ok = false;
     } else if (typeof t.scalar(portNode) === 'string') {
       o.error('invalid-end-port', `endPort cannot be used with the named port ${quote(String(t.scalar(portNode)))}: use a numeric port to make a range.`, endNode);
@@ -929,6 +951,7 @@ function convertNetworkPolicy(o: ObjectReader): void {
   if (!meta) return;
   o.unknownFields(o.root, '', POLICY_FIELDS, 'a NetworkPolicy');
   o.unknownFields(o.field(o.root, 'metadata'), 'metadata', METADATA_FIELDS, 'metadata');
+  checkAnnotations(o, o.field(o.field(o.root, 'metadata'), 'annotations'));
   if (apiNode < 0 || apiVersion === null) {
     o.error('missing-field', `apiVersion is missing: NetworkPolicies are ${NETWORK_POLICY_API_VERSION}.`, t.child(o.root, 'kind'), true);
   } else if (apiVersion !== NETWORK_POLICY_API_VERSION) {
@@ -1066,7 +1089,7 @@ function convertObject(fc: FileContext, root: number, defaults: { kind?: string;
     o.report(
       'other-policy-kind',
       'warning',
-      `This ${kind} (${api || 'no apiVersion'}) is not a Kubernetes NetworkPolicy: netlens does not analyse it, ` +
+      `This ${snippet(kind)} (${snippet(api) || 'no apiVersion'}) is not a Kubernetes NetworkPolicy: netlens does not analyse it, ` +
         'yet it also filters traffic where its controller (Calico, Cilium, an AdminNetworkPolicy implementation...) runs, so real verdicts may differ.',
       t.child(root, 'kind') >= 0 ? t.child(root, 'kind') : root,
     );
@@ -1103,7 +1126,11 @@ export function convertDocument(fc: FileContext, root: number): void {
 export function ignoredHint(fc: FileContext): Finding | undefined {
   const { count, kinds, first } = fc.ignored;
   if (count === 0 || !first) return undefined;
-  const list = [...kinds.entries()].map(([k, n]) => (n > 1 ? `${k} (${n})` : k)).join(', ');
+  // Kinds come from the file: bound their length and number, so the hint stays one short line.
+  const MAX_KINDS = 10;
+  const entries = [...kinds.entries()];
+  const more = entries.length > MAX_KINDS ? `, and ${entries.length - MAX_KINDS} more kinds` : '';
+  const list = entries.slice(0, MAX_KINDS).map(([k, n]) => (n > 1 ? `${snippet(k)} (${n})` : snippet(k))).join(', ') + more;
   return {
     code: 'not-used',
     severity: 'hint',

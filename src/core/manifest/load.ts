@@ -61,7 +61,10 @@ export function parseManifestText(file: string, content: string | Uint8Array, op
   const origin = { line: 0, character: 0 };
   try {
     const decoded = decodeContent(content, opts.maxFileBytes);
-    const text = decoded.text;
+    // A lone CR ends a line in YAML (and in kubectl and the editor), but the `yaml` package reads
+    // `a: 1\rb: 2` as one line: a file with old Mac line ends would load nothing and say nothing.
+    // CR -> LF keeps every offset, and LineIndex already counts a lone CR as a line end.
+    const text = decoded.text.indexOf('\r') < 0 ? decoded.text : decoded.text.replace(/\r(?!\n)/g, '\n');
     const lines = LineIndex.of(text);
     if (decoded.problem) {
       const p = decoded.problem;

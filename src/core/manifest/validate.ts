@@ -4,6 +4,14 @@
  * reason in words a person can act on (without the subject, which the caller names).
  */
 
+/**
+ * Escapes what would break a one-line message or act on a terminal when a message quotes file
+ * text: line breaks (also U+2028/U+2029), C0 and C1 controls, bidi overrides.
+ */
+export function escapeControls(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -19,7 +27,9 @@ export function labelKeyProblem(key: string): string | undefined {
     name = parts[1]!;
     if (prefix.length === 0) return 'the prefix before "/" must not be empty';
     if (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)) {
-      return `the prefix "${prefix}" must be a lowercase DNS subdomain (e.g. "example.com"), at most 253 characters`;
+      // The prefix comes from the file: quoted cut short, like every value a message shows.
+      const shown = escapeControls(prefix.length > 60 ? `${prefix.slice(0, 60)}...` : prefix);
+      return `the prefix "${shown}" must be a lowercase DNS subdomain (e.g. "example.com"), at most 253 characters`;
     }
   }
   if (name.length === 0) return 'the name part must not be empty';

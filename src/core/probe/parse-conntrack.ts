@@ -39,7 +39,8 @@ export const CONNTRACK_REMEDIATION: readonly string[] = [
 function readNumber(out: ToolOutput | undefined, file: string, problems: string[]): number | undefined {
   if (out === undefined) return undefined;
   const text = out.stdout.trim();
-  if ((out.exitCode === 0 || out.exitCode === null) && /^\d+$/.test(text)) return Number(text);
+  // A count beyond 2^53 is not a count the kernel printed: no usage is computed from it (Infinity / Infinity is NaN).
+  if ((out.exitCode === 0 || out.exitCode === null) && /^\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
   problems.push(
     /no such file/i.test(out.stderr)
       ? `${file} does not exist: the nf_conntrack module is not loaded, or this is not the node's network namespace (the debug pod needs hostNetwork).`

@@ -164,9 +164,15 @@ export function diagnoseCurlTimings(t: CurlTimings): ProbeDiagnosis[] {
   });
 }
 
+/** Text curl printed, as a message quotes it: one line, cut short (errors can quote what the server sent). */
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
 function describe(outcome: CurlOutcome, r: { httpStatus?: number; remoteIp?: string; remotePort?: number; timeoutPhase?: string; error?: string; exitCode?: number }): string {
-  const where = r.remoteIp !== undefined && r.remoteIp !== '' ? ` from ${r.remoteIp}:${r.remotePort ?? '?'}` : '';
-  const why = r.error !== undefined ? `: ${r.error}` : '';
+  const where = r.remoteIp !== undefined && r.remoteIp !== '' ? ` from ${clip(r.remoteIp, 60)}:${r.remotePort ?? '?'}` : '';
+  const why = r.error !== undefined ? `: ${clip(r.error, 300)}` : '';
   switch (outcome) {
     case 'ok':
       return `HTTP ${r.httpStatus ?? '?'}${where}: the request went through${r.httpStatus !== undefined && r.httpStatus >= 400 ? ' and the application answered with an error status' : ''}.`;

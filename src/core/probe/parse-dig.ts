@@ -54,11 +54,22 @@ function answerOf(line: string): DigAnswer | undefined {
 
 const RCODE_OUTCOME: Readonly<Record<string, Exclude<DigOutcome, 'unknown'>>> = { NXDOMAIN: 'nxdomain', SERVFAIL: 'servfail', REFUSED: 'refused' };
 
+/** Answers named in a message; the rest are counted (a TXT or a round-robin answer can be huge). */
+const MAX_SHOWN_ANSWERS = 5;
+
+/** Text from the answer (the network's, not ours) as a message shows it: one line, cut short. */
+function clip(text: string, max = 100): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
 function describe(outcome: Exclude<DigOutcome, 'unknown'>, r: { status?: string; answers: readonly DigAnswer[]; server?: string; errors: readonly string[] }): string {
-  const from = r.server !== undefined ? ` from ${r.server}` : '';
+  const from = r.server !== undefined ? ` from ${clip(r.server)}` : '';
   switch (outcome) {
-    case 'ok':
-      return `Resolved to ${r.answers.map((a) => a.data).join(', ')}${from}.`;
+    case 'ok': {
+      const more = r.answers.length > MAX_SHOWN_ANSWERS ? ` and ${r.answers.length - MAX_SHOWN_ANSWERS} more` : '';
+      return `Resolved to ${r.answers.slice(0, MAX_SHOWN_ANSWERS).map((a) => clip(a.data)).join(', ')}${more}${from}.`;
+    }
     case 'no-answer':
       return `The name exists but has no record of that type${from} (or +short hid an NXDOMAIN).`;
     case 'nxdomain':
@@ -68,9 +79,9 @@ function describe(outcome: Exclude<DigOutcome, 'unknown'>, r: { status?: string;
     case 'refused':
       return `The server refused the query (REFUSED${from}): it does not serve this client or zone.`;
     case 'unreachable':
-      return `No DNS server answered (${r.errors[0] ?? 'no servers could be reached'}). Check that NetworkPolicy egress allows this pod to reach kube-dns on UDP and TCP port 53.`;
+      return `No DNS server answered (${clip(r.errors[0] ?? 'no servers could be reached', 200)}). Check that NetworkPolicy egress allows this pod to reach kube-dns on UDP and TCP port 53.`;
     case 'other':
-      return `The server answered ${r.status ?? 'an unexpected status'}${from}.`;
+      return `The server answered ${r.status !== undefined ? clip(r.status, 30) : 'an unexpected status'}${from}.`;
   }
 }
 

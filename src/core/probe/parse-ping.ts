@@ -30,7 +30,8 @@ export interface PingResult {
 const TOO_BIG = /message too long|frag(?:mentation)? needed|packet too big/i;
 const UNREACHABLE = /unreachable|packet filtered|prohibited/i;
 const DNS = /^ping: \S+: (?:Name does not resolve|Try again|Name or service not known|Temporary failure in name resolution|No address associated with hostname)|^ping: bad address/i;
-const RTT = /(?:rtt|round-trip) min\/avg\/max(?:\/mdev)? = ([\d.]+)\/([\d.]+)\/([\d.]+)/;
+// Decimal numbers only: `[\d.]+` would also take `.` or `1.2.3`, which Number() reads as NaN.
+const RTT = /(?:rtt|round-trip) min\/avg\/max(?:\/mdev)? = (\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)/;
 
 function count(text: string, re: RegExp): number | undefined {
   const m = re.exec(text);
@@ -48,7 +49,7 @@ export function parsePing(out: ToolOutput): PingResult {
   const transmitted = count(stats, /(\d+) packets transmitted/);
   const received = count(stats, /(\d+) (?:packets )?received/);
   const errors = count(stats, /\+(\d+) errors/);
-  const lossPercent = count(stats, /([\d.]+)% packet loss/);
+  const lossPercent = count(stats, /(\d+(?:\.\d+)?)% packet loss/);
   const rtt = lines.map((l) => RTT.exec(l)).find((m) => m !== null);
   const rttMs = rtt ? { min: Number(rtt[1]), avg: Number(rtt[2]), max: Number(rtt[3]) } : undefined;
   const base = {
