@@ -20,7 +20,13 @@ const common = {
 
 const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // The cluster layer (client-node and its dependencies) stays out of the extension bundle: the
+  // features load it with import('./cluster-runtime') / import('./connectivity-runtime') on first
+  // use, which resolve to these separate bundles next to dist/extension.js. Activation never
+  // parses them.
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './cluster-runtime', './connectivity-runtime'] },
+  { entryPoints: ['src/extension/cluster-view/cluster-runtime.ts'], outfile: 'dist/cluster-runtime.js', external: ['vscode'] },
+  { entryPoints: ['src/extension/connectivity/connectivity-runtime.ts'], outfile: 'dist/connectivity-runtime.js', external: ['vscode'] },
   { entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
   // The demo cluster `npm start` runs: the fake API server with the seed incident (test double, not shipped).
   { entryPoints: ['test/support/demo-cluster.ts'], outfile: 'dist/demo/cluster.js' },

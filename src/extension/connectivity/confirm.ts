@@ -8,7 +8,7 @@
 // that cluster add theirs without asking. Probe pods, node debug pods and policies: asked every
 // time. Programmatic callers that pass `confirm: true` (tests, other commands) skip the question.
 import * as vscode from 'vscode';
-import type { PlannedChange } from './runtime';
+import type { PlannedChange } from './connectivity-runtime';
 
 function changeLines(changes: readonly PlannedChange[]): string[] {
   const lines: string[] = [];

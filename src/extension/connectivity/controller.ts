@@ -27,7 +27,7 @@ import {
   type TestArgs,
   type TestRequest,
 } from './request';
-import type { ClusterAccess, ConnectivityProgress, ConnectivityResult, ConnectivityTest, ErrorInfo } from './runtime';
+import type { ClusterAccess, ConnectivityProgress, ConnectivityResult, ConnectivityTest, ErrorInfo } from './connectivity-runtime';
 
 export const CONNECTIVITY_COMMANDS = {
   test: 'netlens.testConnectivity',

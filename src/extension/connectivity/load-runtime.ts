@@ -1,6 +1,6 @@
 // The one place the connectivity feature loads the cluster layer: a dynamic import(), on the
 // first test, never during activation and never in Restricted Mode (callers check trust first).
-import type * as Runtime from './runtime';
+import type * as Runtime from './connectivity-runtime';
 
 export type ConnectivityRuntime = typeof Runtime;
 
@@ -8,7 +8,7 @@ let loading: Promise<ConnectivityRuntime> | undefined;
 let loaded = false;
 
 export function loadConnectivityRuntime(): Promise<ConnectivityRuntime> {
-  loading ??= import('./runtime').then((runtime) => {
+  loading ??= import('./connectivity-runtime').then((runtime) => {
     loaded = true;
     return runtime;
   });

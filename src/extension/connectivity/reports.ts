@@ -5,7 +5,7 @@
 // so instead of showing stale text.
 import * as vscode from 'vscode';
 import type { TestRequest } from './request';
-import type { ConnectivityResult, ConnectivityTest } from './runtime';
+import type { ConnectivityResult, ConnectivityTest } from './connectivity-runtime';
 
 export const REPORT_SCHEME = 'netlens-report';
 export const REPORT_LANGUAGE = 'netlens-report';
