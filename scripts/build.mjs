@@ -24,7 +24,12 @@ const entries = [
   // features load it with import('./cluster-runtime') / import('./connectivity-runtime') on first
   // use, which resolve to these separate bundles next to dist/extension.js. Activation never
   // parses them.
-  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './cluster-runtime', './connectivity-runtime'] },
+  // `dynamic-import: false` makes esbuild emit require('./cluster-runtime'), which finds the .js file
+  // (a native import() needs the extension and would fail with ERR_MODULE_NOT_FOUND).
+  {
+    entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js',
+    external: ['vscode', './cluster-runtime', './connectivity-runtime'], supported: { 'dynamic-import': false },
+  },
   { entryPoints: ['src/extension/cluster-view/cluster-runtime.ts'], outfile: 'dist/cluster-runtime.js', external: ['vscode'] },
   { entryPoints: ['src/extension/connectivity/connectivity-runtime.ts'], outfile: 'dist/connectivity-runtime.js', external: ['vscode'] },
   { entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },

@@ -3,7 +3,7 @@
 // and the lint rules' findings, recomputed when the workspace, the data source or the
 // settings change. Keeps the findings behind each diagnostic for the quick fixes.
 import * as vscode from 'vscode';
-import { lintPolicies } from '../core/lint/policy-rules';
+import { fixesForInputFinding, lintPolicies } from '../core/lint/policy-rules';
 import type { LintFinding } from '../core/lint/types';
 import type { Finding } from '../core/model';
 import { toRange, toSeverity } from './convert';
@@ -72,9 +72,15 @@ export function registerDiagnostics(reg: Registrar, services: Services): LintRes
     const add = (f: LintFinding | undefined): void => {
       if (f && keys.has(f.file)) byFile.get(f.file)!.push(f);
     };
-    for (const file of files) for (const f of file.findings) add(adjust(f));
-    for (const f of index.mergeFindings) add(adjust(f));
     const ctx = { snapshot: view.snapshot, dataSource: view.name, complete: view.complete, text: (file: string) => index.text(file) };
+    // The loader's findings carry no fixes of their own; the core builds the few that exist.
+    const withFixes = (f: LintFinding | undefined): LintFinding | undefined => {
+      if (!f) return f;
+      const fixes = fixesForInputFinding(f, view.snapshot.policies, ctx.text);
+      return fixes.length ? { ...f, fixes } : f;
+    };
+    for (const file of files) for (const f of file.findings) add(withFixes(adjust(f)));
+    for (const f of index.mergeFindings) add(adjust(f));
     const policies = view.snapshot.policies;
     let linted = 0;
     for (let i = 0; i < policies.length; i += LINT_SLICE) {

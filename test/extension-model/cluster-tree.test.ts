@@ -443,6 +443,14 @@ describe('cluster tree model', () => {
       assert.deepEqual(labels(m, m.children(ctx)[0]), ['Switch Context', 'Choose Kubeconfig File']);
     });
 
+    it('replaces the tree with one message when the cluster layer cannot be loaded', () => {
+      const m = model();
+      m.setRootMessage({ key: 'load', severity: 'error', kind: 'load', label: 'Cannot load the cluster layer', detail: 'x', actions: [{ title: 'Show Log', command: TREE_COMMANDS.showLog, icon: 'output' }] });
+      assert.deepEqual(labels(m, undefined), ['Cannot load the cluster layer']);
+      assert.deepEqual(labels(m, m.children()[0]), ['Show Log']);
+      assert.equal(m.children()[0]!.parent, undefined);
+    });
+
     it('says it is connecting while the first lists run', () => {
       const m = new ClusterTreeModel();
       m.setContexts([{ name: 'a' }], 'a');

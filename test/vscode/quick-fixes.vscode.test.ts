@@ -74,6 +74,11 @@ describe('netlens quick fixes', () => {
     assert.match(after, /^# The backup agent runs/);
   });
 
+  it('except-outside-cidr: remove the stray except entry', async () => {
+    const { before, after } = await applyFix('lab/api-egress-except-outside.yaml', 'except-outside-cidr', 'Remove except 10.31.9.0/24');
+    assert.equal(after, before.replace('              - 10.31.9.0/24   # the printers\n', ''));
+  });
+
   it('peer-and-or-confusion: merge the two peers into one (AND)', async () => {
     const { before, after } = await applyFix(SEED, 'peer-and-or-confusion', 'Merge into one peer (pods matching both selectors)');
     assert.equal(after, before.replace('        - podSelector:\n            matchLabels:\n              app: prometheus', '          podSelector:\n            matchLabels:\n              app: prometheus'));

@@ -329,6 +329,7 @@ export class ClusterTreeModel {
   private readonly peerLists = new Map<string, { version: number; policy: NetworkPolicy; pods: Pod[] }>();
   private nsLabels?: { version: number; lookup: NamespaceLabels };
   private podsVersion = 0;
+  private rootMessage: TreeMessage | undefined;
 
   constructor(
     /** Names the data in lens titles ("context prod"). */
@@ -344,6 +345,7 @@ export class ClusterTreeModel {
     if (active !== undefined && !this.contextList.some((c) => c.name === active)) this.contextList.push({ name: active });
     this.active = active;
     this.sourceName = active !== undefined ? `context ${active}` : 'cluster';
+    this.rootMessage = undefined;
     this.statusValue = CONNECTING;
     this.snapshotValue = emptySnapshot();
     this.data.clear();
@@ -624,7 +626,14 @@ export class ClusterTreeModel {
     return this.nodes.get(id);
   }
 
+  /** Replaces the whole tree with one message (the cluster layer could not be loaded, ...). */
+  setRootMessage(message: TreeMessage): void {
+    this.setContexts([], undefined);
+    this.rootMessage = message;
+  }
+
   roots(): TreeNode[] {
+    if (this.rootMessage) return [this.messageNode(undefined, this.rootMessage)];
     return this.contextList.map((c) => this.node<ContextNode>(this.contextId(c.name), () => ({ kind: 'context', id: this.contextId(c.name), parent: undefined, context: c.name })));
   }
 
@@ -750,8 +759,8 @@ export class ClusterTreeModel {
     return this.node<FolderNode>(id, () => ({ kind: 'folder', id, parent, namespace: parent.namespace, folder }));
   }
 
-  private messageNode(parent: TreeNode, message: TreeMessage): MessageNode {
-    const id = `${parent.id}/msg:${message.key}`;
+  private messageNode(parent: TreeNode | undefined, message: TreeMessage): MessageNode {
+    const id = `${parent?.id ?? 'root'}/msg:${message.key}`;
     const known = this.nodes.get(id);
     if (known?.kind === 'message' && sameMessage(known.message, message)) return known;
     this.forget(id);

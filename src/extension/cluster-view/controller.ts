@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { ChangeEvent } from '../../cluster/watcher';
 import { ClusterTreeModel, type TreeChange, type TreeNode } from '../../core/tree/cluster-tree';
 import { describeFilter, isFiltered, type TreeFilter } from '../../core/tree/filter';
+import { TREE_COMMANDS } from '../../core/tree/messages';
 import { ClusterSource } from '../cluster-source';
 import { errorText } from '../log';
 import type { Services } from '../services';
@@ -164,8 +165,24 @@ export class ClusterViewController implements vscode.Disposable {
     try {
       runtime = await loadClusterRuntime();
     } catch (error) {
+      // A broken installation or build: say so in the view rather than showing nothing.
       log.error(`cluster view: cannot load the cluster layer: ${errorText(error)}`);
-      throw error;
+      if (generation !== this.generation) return;
+      const message = error instanceof Error ? error.message : String(error);
+      this.model.setRootMessage({
+        key: 'load',
+        severity: 'error',
+        kind: 'load',
+        label: 'Cannot load the cluster layer',
+        detail: `${message}. The extension's files may be incomplete: reinstall it. Details are in the log.`,
+        actions: [
+          { title: 'Show Log', command: TREE_COMMANDS.showLog, icon: 'output' },
+          { title: 'Retry', command: TREE_COMMANDS.retry, icon: 'refresh' },
+        ],
+      });
+      this.setState('ready');
+      this.treeEmitter.fire(undefined);
+      return;
     }
     if (generation !== this.generation) return;
     const settings = this.services.config.settings;
