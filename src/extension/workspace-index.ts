@@ -117,8 +117,9 @@ export class WorkspaceIndex implements SnapshotSource, vscode.Disposable {
     this.started = true;
     this.log.info('workspace index: starting (a NetworkPolicy document is open)');
     const watcher = vscode.workspace.createFileSystemWatcher(MANIFEST_GLOB);
-    // A deleted folder is reported once, as the folder: a second watcher sees those.
-    const folderDeletes = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
+    // A deleted folder is reported once, as the folder: a second watcher sees those. A created
+    // folder may be reported without the files written into it right away: it is scanned.
+    const folderDeletes = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
     this.disposables.push(
       watcher,
       watcher.onDidCreate((uri) => this.fileEvent(uri, false)),
@@ -126,6 +127,7 @@ export class WorkspaceIndex implements SnapshotSource, vscode.Disposable {
       watcher.onDidDelete((uri) => this.fileEvent(uri, true)),
       folderDeletes,
       folderDeletes.onDidDelete((uri) => this.folderDeleted(uri)),
+      folderDeletes.onDidCreate((uri) => void this.folderCreated(uri)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rescan('workspace folders changed')),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('files.exclude')) this.rescan('files.exclude changed');
@@ -381,6 +383,17 @@ export class WorkspaceIndex implements SnapshotSource, vscode.Disposable {
     this.pendingFiles.set(uri.toString(), { uri, deleted });
     clearTimeout(this.fileTimer);
     this.fileTimer = setTimeout(() => void this.flushFiles(), FILE_DEBOUNCE_MS);
+  }
+
+  private async folderCreated(uri: vscode.Uri): Promise<void> {
+    if (!INDEXED_SCHEMES.includes(uri.scheme) || /\.(ya?ml|json)$/i.test(uri.path) || uri.path.includes('/node_modules/')) return;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    try {
+      if (!folder || (await vscode.workspace.fs.stat(uri)).type !== vscode.FileType.Directory) return;
+      for (const file of await vscode.workspace.findFiles(new vscode.RelativePattern(uri, MANIFEST_GLOB), excludeGlob(folder), MAX_FILES)) this.fileEvent(file, false);
+    } catch (error) {
+      this.log.debug(`workspace index: cannot scan the new folder ${uri.toString()}: ${errorText(error)}`);
+    }
   }
 
   private folderDeleted(uri: vscode.Uri): void {
