@@ -647,9 +647,19 @@ class FakeKubeServer implements FakeKube {
     return rule;
   }
 
-  private async applyLatency(method: string, path: string): Promise<void> {
+  /** Waits out a latency rule; ends early (timer cleared) when the client goes away. */
+  private async applyLatency(method: string, path: string, closed: { once(event: 'close', listener: () => void): unknown; off(event: 'close', listener: () => void): unknown }): Promise<void> {
     const rule = this.takeFault('latency', method, path);
-    if (rule?.ms) await new Promise((r) => setTimeout(r, rule.ms));
+    if (!rule?.ms) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        closed.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(done, rule.ms);
+      closed.once('close', done);
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -683,8 +693,8 @@ class FakeKubeServer implements FakeKube {
     const rec = this.record(req, url, false);
     res.on('finish', () => this.options.log?.(`${method} ${url.pathname}${url.search} ${res.statusCode}`));
     try {
-      await this.applyLatency(method, url.pathname);
-      if (res.destroyed) return;
+      await this.applyLatency(method, url.pathname, res);
+      if (res.destroyed || req.socket.destroyed) return;
       if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
         rec.status = 200;
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok');
@@ -1375,7 +1385,7 @@ class FakeKubeServer implements FakeKube {
     const rec = this.record(req, url, true);
     socket.on('error', () => socket.destroy());
     try {
-      await this.applyLatency(method, url.pathname);
+      await this.applyLatency(method, url.pathname, socket);
       if (socket.destroyed) return;
       const user = this.authenticate(req);
       rec.user = user;
