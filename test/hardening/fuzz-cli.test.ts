@@ -96,9 +96,13 @@ describe('hardening: CLI argument fuzzing', () => {
     const codes = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(fc.oneof(argvArb, structured), async (argv) => {
-        const c = capture();
+        // A slow input is run twice (see Slowest): each run gets fresh streams.
+        let c = capture();
         const what = (): string => JSON.stringify(argv).slice(0, 400);
-        const code = await slow.measureAsync(() => run(argv, c.io), what);
+        const code = await slow.measureAsync(() => {
+          c = capture();
+          return run(argv, c.io);
+        }, what);
         codes.set(code, (codes.get(code) ?? 0) + 1);
         assert.ok(code === 0 || code === 1 || code === 2, `exit ${code} for ${what()}`);
         const lines = c.err().flatMap((l) => l.split('\n'));

@@ -312,6 +312,19 @@ describe('hardening: hostile files for the CLI reader', () => {
     assert.deepEqual(explicit.errors, [`${path.join(dir, 'a.yaml')}: too many levels of symbolic links (a symlink loop?)`]);
   });
 
+  it('lint text output: a file name or a key with line breaks cannot forge a line (CI reads `::error ...` lines as commands)', async () => {
+    const evil = path.join(dir, 'x\n::error file=forged.yaml::forged\u2028.yaml');
+    writeFileSync(evil, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\n  labels:\n    "a\\n::warning::forged": x\nspec:\n  podSelector: {}\n  egress: [{to: [{ipBlock: {cidr: " 10.0.0.0/8"}}]}]\n');
+    let out = '';
+    assert.equal(await run(['lint', dir], { out: async (t) => void (out += t), err: () => undefined }), 1);
+    const lines = out.trimEnd().split('\n');
+    assert.equal(lines.length, 4, out);
+    for (const line of lines.slice(0, -1)) assert.ok(line.startsWith(path.join(dir, 'x\\u000a::error file=forged.yaml::forged\\u2028.yaml:')), line);
+    assert.match(lines[0]!, /info namespace-inferred: /);
+    assert.match(lines[1]!, /error invalid-label: Label key "a\\n::warning::forged" is invalid/);
+    assert.match(lines[2]!, /error invalid-cidr: CIDR " 10\.0\.0\.0\/8" has spaces around it, which the API server rejects: remove them\.$/);
+  });
+
   it('netlens lint on the whole hostile corpus: exit 1, every problem reported, one line per finding, in time', async function () {
     this.timeout(20_000);
     let out = '';
