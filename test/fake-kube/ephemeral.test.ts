@@ -222,10 +222,19 @@ describe('fake-kube: ephemeral containers (client-node 1.4.0)', () => {
     );
     assert.equal(conflict.reason, 'Conflict');
     // Other changes in the body are dropped, as the subresource strategy does.
-    const again = await h.core.readNamespacedPodEphemeralcontainers({ namespace: 'shop', name: 'web-1' });
-    again.metadata!.labels = { hacked: 'yes' };
-    again.spec!.ephemeralContainers!.push(probe('put-three'));
-    const result = await h.core.replaceNamespacedPodEphemeralcontainers({ namespace: 'shop', name: 'web-1', body: again });
+    // The kubelet's status updates for put-one may bump the resourceVersion between the read and
+    // the replace: read-modify-write again on a 409, as real clients do.
+    let result: Awaited<ReturnType<typeof h.core.replaceNamespacedPodEphemeralcontainers>> | undefined;
+    for (let attempt = 0; attempt < 10 && !result; attempt++) {
+      const again = await h.core.readNamespacedPodEphemeralcontainers({ namespace: 'shop', name: 'web-1' });
+      again.metadata!.labels = { hacked: 'yes' };
+      again.spec!.ephemeralContainers!.push(probe('put-three'));
+      result = await h.core.replaceNamespacedPodEphemeralcontainers({ namespace: 'shop', name: 'web-1', body: again }).catch((e: { code?: number }) => {
+        if (e.code === 409) return undefined;
+        throw e;
+      });
+    }
+    assert.ok(result, 'the replace went through');
     assert.deepEqual(result.metadata?.labels, { app: 'web', tier: 'front' });
     assert.equal(result.spec?.ephemeralContainers?.length, 2);
   });
