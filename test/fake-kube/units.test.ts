@@ -8,8 +8,9 @@ import { evaluatePodSecurity } from '../support/fake-kube/podsecurity';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../support/fake-kube/selectors';
 import { runningPod, seed, seedYaml } from '../support/fake-kube/seed';
 import { ApiError } from '../support/fake-kube/status';
+import { Kubelet } from '../support/fake-kube/kubelet';
 import { FakeStore } from '../support/fake-kube/store';
-import type { StoreEvent } from '../support/fake-kube/types';
+import type { KubeObject, StoreEvent } from '../support/fake-kube/types';
 import { parseCidr } from '../support/fake-kube/validation';
 
 describe('fake-kube units', () => {
@@ -248,6 +249,41 @@ describe('fake-kube units', () => {
       seed(store, [runningPod({ name: 'p', namespace: 'late-ns', labels: { v: '2' } })]);
       assert.equal(store.get('pods', 'late-ns', 'p')?.metadata.labels?.v, '2');
       assert.throws(() => seed(store, [{ kind: 'ConfigMap', metadata: { name: 'x' } }]), /unsupported kind "ConfigMap"/);
+    });
+  });
+  describe('kubelet', () => {
+    const bare = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+
+    it('records its timers, so close() cancels them all', () => {
+      const store = new FakeStore();
+      const kubelet = new Kubelet(store, { containerCreatingMs: 60_000, startMs: 60_000 });
+      store.create(bare('a'));
+      store.create(bare('b'));
+      kubelet.podCreated('default', 'a');
+      kubelet.podCreated('default', 'b');
+      assert.equal(kubelet.pendingTimers, 2);
+      kubelet.forget('default', 'a');
+      assert.equal(kubelet.pendingTimers, 1);
+      kubelet.close();
+      assert.equal(kubelet.pendingTimers, 0);
+    });
+
+    it('gives scheduled pods IPs that no other pod holds, seeded ones included', () => {
+      const store = new FakeStore();
+      // Seeded pods sit on the addresses the allocator would hand out first.
+      for (let i = 0; i < 40; i++) {
+        store.create(runningPod({ namespace: 'default', name: `seeded-${i}`, ip: `10.244.1.${10 + i}` }));
+      }
+      const kubelet = new Kubelet(store, { auto: false });
+      for (let i = 0; i < 300; i++) {
+        store.create(bare(`new-${i}`));
+        kubelet.schedule('default', `new-${i}`);
+      }
+      const ips = store.list('pods').map((o) => (o as { status?: { podIP?: string } }).status?.podIP);
+      assert.equal(ips.length, 340);
+      assert.ok(ips.every((ip) => typeof ip === 'string' && ip.startsWith('10.244.')));
+      assert.equal(new Set(ips).size, 340, 'every pod has its own IP');
+      kubelet.close();
     });
   });
 });

@@ -118,8 +118,7 @@ export class Kubelet {
       const status: PodStatus = p.status ?? {};
       p.status = status;
       if (!status.podIP) {
-        const n = this.ipCounter++;
-        status.podIP = `10.244.${1 + Math.floor(n / 200)}.${10 + (n % 200)}`;
+        status.podIP = this.freeIp();
         status.podIPs = [{ ip: status.podIP }];
       }
       status.hostIP = status.hostIP ?? this.hostIP(p.spec.nodeName);
@@ -250,6 +249,17 @@ export class Kubelet {
     }
   }
 
+  /** The next pod IP in 10.244.0.0/16 that no pod (seeded or scheduled) holds. */
+  private freeIp(): string {
+    const used = new Set(this.store.list('pods').map((o) => (o as Pod).status?.podIP).filter((ip): ip is string => !!ip));
+    for (let tries = 0; tries < 250 * 200; tries++) {
+      const n = this.ipCounter++;
+      const ip = `10.244.${1 + (Math.floor(n / 200) % 250)}.${10 + (n % 200)}`;
+      if (!used.has(ip)) return ip;
+    }
+    throw new Error('fake kubelet: no free pod IP left in 10.244.0.0/16');
+  }
+
   private key(namespace: string, pod: string, container: string): string {
     return `${namespace}/${pod}/${container}`;
   }
@@ -269,6 +279,7 @@ export class Kubelet {
         // The pod may be gone; the kubelet moves on.
       }
     }, ms);
+    set.add(timer);
   }
 
   private cancel(namespace: string, pod: string, container: string): void {
