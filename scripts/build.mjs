@@ -21,17 +21,16 @@ const common = {
 const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The cluster layer (client-node and its dependencies) stays out of the extension bundle: the
-  // features load it with import('./cluster-runtime') / import('./connectivity-runtime') on first
-  // use, which resolve to these separate bundles next to dist/extension.js. Activation never
-  // parses them.
-  // `dynamic-import: false` makes esbuild emit require('./cluster-runtime'), which finds the .js file
+  // features load it with import('./runtime') (src/extension/runtime-loader.ts) on first use,
+  // which resolves to one separate bundle next to dist/extension.js, so client-node is bundled
+  // and evaluated once. Activation never parses it.
+  // `dynamic-import: false` makes esbuild emit require('./runtime'), which finds the .js file
   // (a native import() needs the extension and would fail with ERR_MODULE_NOT_FOUND).
   {
     entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js',
-    external: ['vscode', './cluster-runtime', './connectivity-runtime'], supported: { 'dynamic-import': false },
+    external: ['vscode', './runtime'], supported: { 'dynamic-import': false },
   },
-  { entryPoints: ['src/extension/cluster-view/cluster-runtime.ts'], outfile: 'dist/cluster-runtime.js', external: ['vscode'] },
-  { entryPoints: ['src/extension/connectivity/connectivity-runtime.ts'], outfile: 'dist/connectivity-runtime.js', external: ['vscode'] },
+  { entryPoints: ['src/extension/runtime.ts'], outfile: 'dist/runtime.js', external: ['vscode'] },
   { entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
   // The demo cluster `npm start` runs: the fake API server with the seed incident (test double, not shipped).
   { entryPoints: ['test/support/demo-cluster.ts'], outfile: 'dist/demo/cluster.js' },

@@ -1,5 +1,7 @@
-// The one place the cluster layer is loaded: a dynamic import(), on first use, never during
-// activation and never in Restricted Mode (the view checks trust before calling it).
+// The one place the cluster view loads the cluster layer: the shared runtime bundle
+// (../runtime-loader.ts), on first use, never during activation and never in Restricted Mode
+// (the view checks trust before calling it).
+import { loadRuntime } from '../runtime-loader';
 import type * as Runtime from './cluster-runtime';
 
 export type ClusterRuntime = typeof Runtime;
@@ -8,9 +10,9 @@ let loading: Promise<ClusterRuntime> | undefined;
 let loaded = false;
 
 export function loadClusterRuntime(): Promise<ClusterRuntime> {
-  loading ??= import('./cluster-runtime').then((runtime) => {
+  loading ??= loadRuntime().then((runtime) => {
     loaded = true;
-    return runtime;
+    return runtime.clusterView;
   });
   return loading;
 }

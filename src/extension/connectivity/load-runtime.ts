@@ -1,5 +1,7 @@
-// The one place the connectivity feature loads the cluster layer: a dynamic import(), on the
-// first test, never during activation and never in Restricted Mode (callers check trust first).
+// The one place the connectivity feature loads the cluster layer: the shared runtime bundle
+// (../runtime-loader.ts), on the first test, never during activation and never in Restricted
+// Mode (callers check trust first).
+import { loadRuntime } from '../runtime-loader';
 import type * as Runtime from './connectivity-runtime';
 
 export type ConnectivityRuntime = typeof Runtime;
@@ -8,9 +10,9 @@ let loading: Promise<ConnectivityRuntime> | undefined;
 let loaded = false;
 
 export function loadConnectivityRuntime(): Promise<ConnectivityRuntime> {
-  loading ??= import('./connectivity-runtime').then((runtime) => {
+  loading ??= loadRuntime().then((runtime) => {
     loaded = true;
-    return runtime;
+    return runtime.connectivity;
   });
   return loading;
 }
