@@ -121,10 +121,70 @@ export async function runMode(mode, { grep, timeoutMs, log = (line) => console.e
   }
 }
 
+const WEBVIEW_ACTIONS = new Set(['text', 'click', 'press', 'count', 'attribute']);
+
 /**
- * The harness endpoint the tests call (support/harness.ts `screenshot()`): POST
- * <url>/screenshot {name, selector?, delayMs?} saves <dir>/<name>.png of the page. Bound to
- * 127.0.0.1 under a random path, so only this run's extension host finds it.
+ * The first visible match of `selector` in a webview: the workbench's own frame is skipped (its
+ * DOM has classes of the same names), every nested frame searched, until `timeoutMs`. With
+ * `workbench`, only the workbench's frame is searched instead (menus, editor actions).
+ */
+async function findInWebviews(page, selector, timeoutMs, workbench = false) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if ((frame === page.mainFrame()) !== workbench || frame.isDetached()) continue;
+      const handles = await frame.$$(selector).catch(() => []);
+      for (const handle of handles) if (await handle.isVisible().catch(() => false)) return { frame, handle, handles };
+    }
+    if (Date.now() >= deadline) return undefined;
+    await sleep(100);
+  }
+}
+
+/**
+ * POST <url>/webview {action, selector, keys?, position?, name?, timeoutMs?, workbench?}: acts
+ * inside the webviews' frames, where the extension host cannot reach (or, with `workbench: true`,
+ * in the workbench's own DOM). `text`: the textContent of every visible match (in the frame of the
+ * first); `count`: how many are visible (0 after the timeout, not an error); `attribute`: the
+ * attribute `name` of the first; `click`: clicks the first, at `position` ({x, y} from its top-left
+ * corner) if given; `press`: focuses the first and presses each of `keys` (Playwright key names).
+ */
+async function webviewAction(page, { action, selector, keys = [], position, name, timeoutMs = 10_000, workbench = false }) {
+  if (!WEBVIEW_ACTIONS.has(action)) return [400, { error: `action: one of ${[...WEBVIEW_ACTIONS].join(', ')}` }];
+  if (typeof selector !== 'string' || !selector || selector.length > 500) return [400, { error: 'selector: a non-empty string' }];
+  if (!Array.isArray(keys) || keys.length > 100 || !keys.every((k) => typeof k === 'string' && /^[A-Za-z0-9+]{1,30}$/.test(k))) return [400, { error: 'keys: up to 100 key names' }];
+  if (position !== undefined && !(Number.isFinite(position?.x) && Number.isFinite(position?.y))) return [400, { error: 'position: {x, y}' }];
+  if (action === 'attribute' && (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,60}$/.test(name))) return [400, { error: 'name: an attribute name' }];
+  const found = await findInWebviews(page, selector, Math.min(Number(timeoutMs) || 0, 30_000), workbench === true);
+  if (!found) return action === 'count' ? [200, { count: 0 }] : [404, { error: `no visible ${selector} in any webview` }];
+  switch (action) {
+    case 'count': {
+      let count = 0;
+      for (const h of found.handles) if (await h.isVisible().catch(() => false)) count++;
+      return [200, { count }];
+    }
+    case 'text': {
+      const texts = [];
+      for (const h of found.handles) if (await h.isVisible().catch(() => false)) texts.push((await h.textContent()) ?? '');
+      return [200, { texts }];
+    }
+    case 'attribute':
+      return [200, { value: await found.handle.getAttribute(name) }];
+    case 'click':
+      await found.handle.click({ timeout: 10_000, ...(position ? { position: { x: position.x, y: position.y } } : {}) });
+      return [200, {}];
+    case 'press':
+      for (const key of keys) await found.handle.press(key, { timeout: 10_000 });
+      return [200, {}];
+  }
+  return [400, { error: 'unknown action' }];
+}
+
+/**
+ * The harness endpoints the tests call (support/harness.ts): POST <url>/screenshot {name,
+ * selector?, delayMs?} saves <dir>/<name>.png of the page; POST <url>/webview acts inside a
+ * webview (webviewAction). Bound to 127.0.0.1 under a random path, so only this run's extension
+ * host finds it.
  */
 async function startHarness(dir, getPage) {
   const token = randomBytes(12).toString('hex');
@@ -133,12 +193,23 @@ async function startHarness(dir, getPage) {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'POST' || req.url !== `/${token}/screenshot`) return reply(404, { error: 'not found' });
+    const isWebview = req.url === `/${token}/webview`;
+    if (req.method !== 'POST' || (req.url !== `/${token}/screenshot` && !isWebview)) return reply(404, { error: 'not found' });
     let text = '';
     req.setEncoding('utf8').on('data', (chunk) => {
       if (text.length < 10_000) text += chunk; // requests are tiny; ignore anything past that
     });
     req.on('end', async () => {
+      if (isWebview) {
+        try {
+          const page = getPage();
+          if (!page) return reply(503, { error: 'no browser page yet' });
+          const [status, body] = await webviewAction(page, JSON.parse(text));
+          return reply(status, body);
+        } catch (error) {
+          return reply(500, { error: error.message });
+        }
+      }
       try {
         const { name, selector, delayMs = 300 } = JSON.parse(text);
         if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/.test(name)) return reply(400, { error: 'name: letters, digits, . _ - only' });

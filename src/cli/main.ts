@@ -14,6 +14,7 @@ import { DEFAULT_LINT_OPTIONS, type LintOptions } from '../core/lint/types';
 import { findingJson, findingsSarif, findingsText, sortFindings } from '../core/report/findings-format';
 import { matrixRows, matrixSummary, matrixTable, type PortSpec } from '../core/report/matrix-format';
 import { verdictJson, verdictText } from '../core/report/verdict-format';
+import { oneLine as outputLine } from '../core/report/one-line';
 import { diffJson, diffSnapshots, diffText } from '../core/matrix/diff';
 import { ClusterError } from '../cluster/errors';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
@@ -279,7 +280,7 @@ async function lint(argv: readonly string[], io: Io): Promise<number> {
   } else {
     const counts = (['error', 'warning', 'info', 'hint'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
     const tail = counts.length ? counts.map(([s, n]) => `${n} ${s}${n === 1 ? '' : s === 'info' ? '' : 's'}`).join(', ') : 'no problems';
-    await io.out((findings.length ? findingsText(findings) + '\n' : '') + `${loaded.description}: ${tail}\n`);
+    await io.out((findings.length ? findingsText(findings) + '\n' : '') + `${outputLine(loaded.description)}: ${tail}\n`);
   }
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }

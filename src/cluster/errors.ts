@@ -6,6 +6,7 @@
  * any server text that goes into them passes {@link sanitize} first.
  */
 import { ApiException } from '@kubernetes/client-node';
+import { redactPatterns } from '../core/redact';
 
 export type ClusterErrorKind =
   | 'Unreachable'
@@ -75,24 +76,13 @@ export interface ErrorContext {
 // ---------------------------------------------------------------------------------------------
 // Sanitising
 
-const REDACTED = '<redacted>';
-
 /**
  * Removes anything that looks like a secret from a text and keeps one line of at most 300
  * characters: bearer tokens, JWTs, PEM blocks, `token=`/`password:` values, URL user info and
- * long base64 runs.
+ * long base64 runs (`redactPatterns` in src/core/redact.ts, which the extension's log uses too).
  */
 export function sanitize(text: string): string {
-  let t = String(text);
-  t = t.replace(/-----BEGIN [^-]*-----[\s\S]*?(-----END [^-]*-----|$)/g, REDACTED);
-  t = t.replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`);
-  t = t.replace(/\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, REDACTED);
-  t = t.replace(
-    /("?(?:token|id-token|refresh-token|access-token|password|secret|client-key-data|client-certificate-data|authorization|api[-_]?key)"?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;}]+)/gi,
-    `$1${REDACTED}`,
-  );
-  t = t.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, `$1${REDACTED}@`);
-  t = t.replace(/[A-Za-z0-9+/_-]{48,}={0,2}/g, REDACTED);
+  const t = redactPatterns(String(text));
   const line = t.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')[0] ?? '';
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }

@@ -21,11 +21,13 @@ import {
   type Context,
   type User,
 } from '@kubernetes/client-node';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ClusterError, classifyError, sanitize, type ErrorContext } from './errors';
+import { cacheExecCredentials, type ExecCredentialCache } from './exec-cache';
+import { kubeconfigSecrets } from '../core/redact';
 
 export interface KubeconfigOptions {
   /**
@@ -281,6 +283,15 @@ export class Kubeconfig {
     return new Kubeconfig(kc, 'in-cluster', [], options);
   }
 
+  /**
+   * The literal secrets of every user entry (tokens, passwords, client key and certificate
+   * data, credential plugin env values and secret-looking arguments), for a log's redactor:
+   * they must never be shown, whatever text they turn up in.
+   */
+  secretValues(): string[] {
+    return kubeconfigSecrets(this.template.getUsers());
+  }
+
   /** The current-context named by the kubeconfig (it may not exist). */
   get currentContext(): string | undefined {
     return this.template.getCurrentContext() || undefined;
@@ -314,6 +325,7 @@ export class Kubeconfig {
       currentContext: ctx.name,
     });
     kc.guard = { context: ctx.name, user: user ?? undefined, server: cluster.server };
+    kc.execCache = cacheExecCredentials(kc);
     return new ClusterConnection(kc, this.info(ctx), this.options);
   }
 
@@ -446,15 +458,68 @@ function credentialError(err: unknown, g: GuardInfo, namespacesHint: string | un
 }
 
 /**
+ * A client key or certificate in the user entry that Node cannot parse, as a ClusterError that
+ * names the field but never its content; null when there is none or it reads. A file that cannot
+ * be read is left to client-node, whose error says which.
+ */
+function clientCredentialProblem(g: GuardInfo): ClusterError | null {
+  const user = g.user;
+  if (!user) return null;
+  const where = `user "${user.name}", context "${g.context}"`;
+  const pemOf = (data: string | undefined, file: string | undefined): Buffer | undefined => {
+    if (data) return Buffer.from(data, 'base64');
+    if (!file) return undefined;
+    try {
+      return fs.readFileSync(file);
+    } catch {
+      return undefined;
+    }
+  };
+  const problem = (what: string, field: string): ClusterError =>
+    new ClusterError('Unauthorized', `the ${what} of the kubeconfig (${where}) cannot be read: ${field} is not valid PEM. Fix it in the kubeconfig, or log in again with your cluster's login command`, {
+      detail: `unreadable ${what}`,
+    });
+  const key = pemOf(user.keyData, user.keyFile);
+  if (key) {
+    try {
+      createPrivateKey(key);
+    } catch {
+      return problem('client key', user.keyData ? 'client-key-data' : 'the client-key file');
+    }
+  }
+  const cert = pemOf(user.certData, user.certFile);
+  if (cert) {
+    try {
+      new X509Certificate(cert);
+    } catch {
+      return problem('client certificate', user.certData ? 'client-certificate-data' : 'the client-certificate file');
+    }
+  }
+  return null;
+}
+
+/**
  * client-node's KubeConfig with request preparation guarded: whatever goes wrong while adding
  * credentials (a missing plugin, an unreadable certificate file) surfaces as a ClusterError.
+ * A client key or certificate that does not parse fails here, before any socket: Node would
+ * only notice in the TLS handshake, and inside VS Code's extension host (whose proxy support
+ * wraps https agents) such a request was seen never to settle.
  */
 class GuardedKubeConfig extends KubeConfig {
   guard: GuardInfo = { context: '', server: '' };
   namespacesHint?: string;
+  private clientCheck: ClusterError | null | undefined;
+
+  private checkClientCredentials(): void {
+    if (this.clientCheck === undefined) this.clientCheck = clientCredentialProblem(this.guard);
+    if (this.clientCheck) throw this.clientCheck;
+  }
+  /** Credential plugin results kept as kubectl keeps them (exec-cache.ts). */
+  execCache?: ExecCredentialCache;
 
   override async applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]): ReturnType<KubeConfig['applyToFetchOptions']> {
     try {
+      this.checkClientCredentials();
       return await super.applyToFetchOptions(opts);
     } catch (e) {
       throw credentialError(e, this.guard, this.namespacesHint);
@@ -463,6 +528,7 @@ class GuardedKubeConfig extends KubeConfig {
 
   override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
     try {
+      this.checkClientCredentials();
       await super.applyToHTTPSOptions(opts);
     } catch (e) {
       throw credentialError(e, this.guard, this.namespacesHint);
@@ -471,6 +537,7 @@ class GuardedKubeConfig extends KubeConfig {
 
   override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
     try {
+      this.checkClientCredentials();
       await super.applySecurityAuthentication(context);
     } catch (e) {
       throw credentialError(e, this.guard, this.namespacesHint);
@@ -560,7 +627,10 @@ export class ClusterConnection {
 
   /** Classifies an error of a request made through this connection. */
   classify(err: unknown, extra: Partial<ErrorContext> = {}): ClusterError {
-    return classifyError(err, this.errorContext(extra));
+    const error = classifyError(err, this.errorContext(extra));
+    // The API server refused the credentials: run the credential plugin again next time.
+    if ((error.kind === 'Unauthorized' || error.kind === 'Expired') && this.kc instanceof GuardedKubeConfig) this.kc.execCache?.clear();
+    return error;
   }
 }
 

@@ -1,13 +1,15 @@
 /**
- * API objects → core model. Watch events carry raw JSON while typed list calls return
- * client-node model classes (renamed keys, `Date`s): {@link toWire} turns the latter back into
- * the JSON the API sent, so both go through the same conversion.
+ * API objects → core model. Lists and watch events arrive as plain JSON (the watcher reads list
+ * pages without client-node's typed models); what a typed call returns (model classes with
+ * renamed keys and `Date`s) goes through {@link toWire} first, back to the JSON the API sent.
  *
- * The conversion itself is the manifest loader's (`parseManifestText` on the object's JSON,
- * then `buildSnapshot`), so live objects are validated and normalised exactly like files.
- * Live objects carry no SourceRef; findings about them name a `kube://` pseudo-file.
+ * The conversion is the manifest loader's (`fromObject`: the converters of files, reading the
+ * parsed value directly, then `buildSnapshot`), so live objects are validated and normalised
+ * exactly like files. Live objects carry no SourceRef; findings about them name a `kube://`
+ * pseudo-file, with an empty range.
  */
-import { buildSnapshot, parseManifestText, type LoadedObject } from '../core/manifest/load';
+import { fromObject } from '../core/manifest/from-object';
+import { buildSnapshot, type LoadedObject } from '../core/manifest/load';
 import type { ClusterSnapshot, Finding } from '../core/model';
 
 export type ResourceName = 'namespaces' | 'pods' | 'services' | 'networkpolicies' | 'nodes';
@@ -74,8 +76,6 @@ export interface Converted {
   readonly findings: readonly Finding[];
 }
 
-const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-
 /** The pseudo-file findings about a live object name: `kube://CONTEXT/RESOURCE/NAMESPACE/NAME`. */
 export function objectUri(context: string, info: ResourceInfo, obj: WireObject): string {
   const parts = [info.resource, ...(info.namespaced ? [obj.metadata?.namespace ?? ''] : []), obj.metadata?.name ?? ''];
@@ -95,20 +95,9 @@ function trimmed(info: ResourceInfo, obj: WireObject): WireObject {
   return out;
 }
 
-function withoutSource<T extends { source?: unknown }>(o: T): T {
-  if (o.source === undefined) return o;
-  const { source: _source, ...rest } = o;
-  return rest as T;
-}
-
-/** Converts one API object (raw JSON, as a watch or {@link toWire} gives it) to model objects and findings. */
+/** Converts one API object (plain JSON, as a list page, a watch or {@link toWire} gives it) to model objects and findings. */
 export function convertObject(context: string, info: ResourceInfo, obj: WireObject): Converted {
-  const file = objectUri(context, info, obj);
-  const parsed = parseManifestText(file, JSON.stringify(trimmed(info, obj)));
-  return {
-    objects: parsed.objects.map((lo) => ({ ...lo, object: withoutSource(lo.object) })),
-    findings: parsed.findings.map((f) => ({ ...f, range: ZERO })),
-  };
+  return fromObject(trimmed(info, obj), { file: objectUri(context, info, obj) });
 }
 
 /** Merges converted objects into a snapshot (namespaces no object defines are inferred). */

@@ -21,7 +21,7 @@ import { Backoff, type BackoffOptions } from './backoff';
 import { ClusterError, fromHttpStatus } from './errors';
 import type { ClusterConnection } from './kubeconfig';
 import { AccessReviewer } from './rbac';
-import { withCallOptions } from './request';
+import { getJson, SharedConnection, withCallOptions } from './request';
 import { convertObject, objectKey, RESOURCES, snapshotOf, toWire, type Converted, type ResourceInfo, type ResourceName, type WireObject } from './to-model';
 
 export type { ResourceName } from './to-model';
@@ -156,6 +156,8 @@ type WatchOutcome =
 
 interface ListResult {
   items: WireObject[];
+  /** The items converted, page by page while the next page was on its way (absent for `get`). */
+  converted?: Converted[];
   rv: string;
 }
 
@@ -298,7 +300,7 @@ class Stream {
           continue;
         }
         if (this.stopped) break;
-        this.host.replace(this, listed.items);
+        this.host.replace(this, listed.items, listed.converted);
         this.rv = listed.rv;
         this.ok();
         if (this.mode !== 'watch') {
@@ -359,42 +361,46 @@ class Stream {
       }
     }
     const limit = this.host.options.pageSize ?? 500;
+    const context = conn.context.name;
+    const path = apiPath(this.info, this.namespace);
     for (let attempt = 0; ; attempt++) {
       const items: WireObject[] = [];
-      let cont: string | undefined;
+      const converted: Converted[] = [];
       let rv = '';
+      // The continue token of the request in flight (undefined for the first page).
+      let token: string | undefined;
+      // The pages share one keep-alive connection.
+      const shared = new SharedConnection();
+      const pageCall = { ...call, shared };
       try {
-        do {
-          const page = await withCallOptions(call, (o) => this.listPage(limit, cont, o));
-          const wire = toWire(page) as { metadata?: { resourceVersion?: string; continue?: string }; items?: WireObject[] };
-          for (const item of wire.items ?? []) items.push({ ...item, apiVersion: this.info.apiVersion, kind: this.info.kind });
-          rv = wire.metadata?.resourceVersion ?? '';
-          cont = wire.metadata?.continue || undefined;
-        } while (cont !== undefined && !this.stopped);
-        return { items, rv };
+        // Plain JSON, not client-node's typed lists: the items go straight to the converter.
+        let pending = getJson(conn.kc, path, { limit }, pageCall);
+        for (;;) {
+          const page = (await pending) as { metadata?: { resourceVersion?: unknown; continue?: unknown }; items?: unknown } | null;
+          rv = typeof page?.metadata?.resourceVersion === 'string' ? page.metadata.resourceVersion : '';
+          const next = typeof page?.metadata?.continue === 'string' && page.metadata.continue !== '' ? page.metadata.continue : undefined;
+          // Ask for the next page first, then convert this one while the server prepares it.
+          const more = next !== undefined && !this.stopped;
+          if (more) {
+            token = next;
+            pending = getJson(conn.kc, path, { limit, continue: next }, pageCall);
+          }
+          for (const item of Array.isArray(page?.items) ? (page.items as unknown[]) : []) {
+            if (typeof item !== 'object' || item === null) continue;
+            const obj: WireObject = { ...(item as WireObject), apiVersion: this.info.apiVersion, kind: this.info.kind };
+            items.push(obj);
+            converted.push(convertObject(context, this.info, obj));
+          }
+          if (!more) break;
+        }
+        return { items, converted, rv };
       } catch (e) {
         // An expired continue token: start the list over (once).
-        if (attempt === 0 && cont !== undefined && statusCodeOf(e) === 410) continue;
+        if (attempt === 0 && token !== undefined && statusCodeOf(e) === 410) continue;
         throw e;
+      } finally {
+        shared.dispose();
       }
-    }
-  }
-
-  private listPage(limit: number, cont: string | undefined, o: Parameters<ReturnType<ClusterConnection['core']>['listNode']>[1]): Promise<unknown> {
-    const conn = this.host.connection;
-    const p = { limit, _continue: cont };
-    const ns = this.namespace;
-    switch (this.info.resource) {
-      case 'namespaces':
-        return conn.core().listNamespace(p, o);
-      case 'nodes':
-        return conn.core().listNode(p, o);
-      case 'pods':
-        return ns ? conn.core().listNamespacedPod({ namespace: ns, ...p }, o) : conn.core().listPodForAllNamespaces(p, o);
-      case 'services':
-        return ns ? conn.core().listNamespacedService({ namespace: ns, ...p }, o) : conn.core().listServiceForAllNamespaces(p, o);
-      case 'networkpolicies':
-        return ns ? conn.networking().listNamespacedNetworkPolicy({ namespace: ns, ...p }, o) : conn.networking().listNetworkPolicyForAllNamespaces(p, o);
     }
   }
 
@@ -552,19 +558,22 @@ export class ClusterWatcher {
   }
 
   /** @internal A relist: replaces what the stream owns and emits the difference. */
-  replace(stream: Stream, items: readonly WireObject[]): void {
+  replace(stream: Stream, items: readonly WireObject[], converted?: readonly Converted[]): void {
     if (this.disposed) return;
     const map = this.store.get(stream.info.resource)!;
     const events: ChangeEvent[] = [];
     const seen = new Set<string>();
-    for (const obj of items) {
+    items.forEach((obj, i) => {
       const key = objectKey(obj);
       seen.add(key);
       const old = map.get(key);
-      if (old && old.obj.metadata?.resourceVersion === obj.metadata?.resourceVersion && old.owner === stream) continue;
-      map.set(key, { obj, owner: stream });
+      if (old && old.obj.metadata?.resourceVersion === obj.metadata?.resourceVersion && old.owner === stream) return;
+      const entry: Entry = { obj, owner: stream };
+      const done = converted?.[i];
+      if (done) entry.converted = done;
+      map.set(key, entry);
       events.push(this.event(old ? 'MODIFIED' : 'ADDED', stream.info, obj));
-    }
+    });
     for (const [key, entry] of map) {
       if (entry.owner !== stream || seen.has(key)) continue;
       map.delete(key);

@@ -1,11 +1,14 @@
 // CodeLens on NetworkPolicies: what each policy selects and isolates, and what each rule and
 // peer admits. provideCodeLenses only places the lenses (from the document's own parse);
 // the titles that depend on pods are computed in resolveCodeLens, for the visible ones only.
+// Workspace documents are evaluated against the active data source; the read-only documents
+// of live policies (cluster-documents.ts) against the cluster of their context.
 import * as vscode from 'vscode';
 import { policyLenses } from '../core/editor/lenses';
 import type { Lens, PodSummary } from '../core/editor/lenses';
 import type { ClusterSnapshot, NetworkPolicy } from '../core/model';
-import { MANIFEST_SELECTOR, mayHoldNetworkPolicy } from './documents';
+import { POLICY_VIEW_SELECTOR, clusterDocuments, type ClusterDocumentEntry } from './cluster-documents';
+import { mayHoldNetworkPolicy } from './documents';
 import { guard } from './log';
 import type { Registrar } from './register';
 import type { Services } from './services';
@@ -19,6 +22,9 @@ export interface SelectedPods {
 }
 
 class PolicyLens extends vscode.CodeLens {
+  /** Set for lenses of a read-only cluster document: evaluated against its context. */
+  clusterDocument?: ClusterDocumentEntry;
+
   constructor(
     line: number,
     readonly policy: NetworkPolicy,
@@ -60,6 +66,7 @@ function commandOf(lens: Lens): vscode.Command {
 
 export function registerCodeLens(reg: Registrar, services: Services): void {
   const { index, sources, log } = services;
+  const clusterDocs = clusterDocuments(services);
   const changed = reg.add(new vscode.EventEmitter<void>());
   reg.add(sources.onDidChange(() => changed.fire()));
   // Per policy object, the lenses computed for one snapshot.
@@ -70,11 +77,13 @@ export function registerCodeLens(reg: Registrar, services: Services): void {
     provideCodeLenses: guard(log, 'CodeLens', [], (document: vscode.TextDocument) => {
       if (!mayHoldNetworkPolicy(document.getText())) return [];
       const started = performance.now();
-      index.start();
-      const entry = index.documentEntry(document);
+      const clusterEntry = clusterDocs.entry(document);
+      if (!clusterEntry) index.start();
+      const entry = clusterEntry ?? index.documentEntry(document);
       if (!entry) return [];
       const parsed = performance.now();
       const out = entry.policies.flatMap(placeLenses);
+      if (clusterEntry) for (const lens of out) lens.clusterDocument = clusterEntry;
       const ms = performance.now() - started;
       const line = `CodeLens: ${out.length} lenses for ${entry.policies.length} policies in ${document.uri.toString()} in ${ms.toFixed(1)} ms (${(parsed - started).toFixed(1)} ms reading the document)`;
       if (ms > SLOW_MS) log.info(`${line} (slow)`);
@@ -82,9 +91,17 @@ export function registerCodeLens(reg: Registrar, services: Services): void {
       return out;
     }),
     resolveCodeLens: guard(log, 'CodeLens resolve', undefined, async (lens: PolicyLens, token: vscode.CancellationToken) => {
-      if (!index.isReady) await index.ready;
+      let view = lens.clusterDocument ? clusterDocs.view(lens.clusterDocument) : undefined;
+      if (lens.clusterDocument && !view) {
+        // Not connected to the document's context (any more): no data to count pods in.
+        lens.command = { title: lens.kind === 'policy' ? `not connected to context ${lens.clusterDocument.context}` : '', command: '' };
+        return lens;
+      }
+      if (!view) {
+        if (!index.isReady) await index.ready;
+        view = sources.view();
+      }
       if (token.isCancellationRequested) return undefined;
-      const view = sources.view();
       let known = computed.get(lens.policy);
       if (known?.snapshot !== view.snapshot) {
         known = { snapshot: view.snapshot, lenses: policyLenses(lens.policy, view.snapshot, view.name) };
@@ -96,5 +113,5 @@ export function registerCodeLens(reg: Registrar, services: Services): void {
       return lens;
     }),
   };
-  reg.add(vscode.languages.registerCodeLensProvider(MANIFEST_SELECTOR, provider));
+  reg.add(vscode.languages.registerCodeLensProvider(POLICY_VIEW_SELECTOR, provider));
 }

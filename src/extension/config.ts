@@ -1,8 +1,18 @@
 // The extension's settings, typed and validated in one place. Features read `config.settings`
 // and listen to `config.onDidChange`; plain option objects (LintOptions) go into the core.
 import * as vscode from 'vscode';
+import { parseNodeDebugSetting, type NodeDebugSetting } from '../core/connectivity/node-debug-setting';
 import type { LintOptions } from '../core/lint/types';
 import type { Severity } from '../core/model';
+import { userOrDefault, type MachineSetting } from './setting-scopes';
+
+/**
+ * What the edit diff compares unsaved policy edits with (`netlens.diff.baseline`): `auto` the
+ * live cluster while a context is connected, else the saved files; `saved` always the saved
+ * files; `cluster` only the live cluster (no comparison while none is connected).
+ */
+export type DiffBaselineSetting = 'auto' | 'saved' | 'cluster';
+const DIFF_BASELINES: readonly DiffBaselineSetting[] = ['auto', 'saved', 'cluster'];
 
 /** How a rule's findings are shown, as the `netlens.lint.severity` setting spells it. */
 export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -14,12 +24,20 @@ export interface NetlensSettings {
     readonly broadPrefixV4: number;
     readonly broadPrefixV6: number;
   };
-  // For the cluster view (not read by the editor features). kubeconfig, context and
-  // debugImage are restricted configurations: an untrusted workspace cannot set them.
+  readonly diff: {
+    readonly baseline: DiffBaselineSetting;
+  };
+  // For the cluster view (not read by the editor features). kubeconfig, context, debugImage
+  // and connectivity.nodeDebug are machine-scoped restricted configurations, read from user or
+  // machine settings only (setting-scopes.ts): no workspace can set them.
   readonly kubeconfig: string | undefined;
   readonly context: string | undefined;
   readonly debugImage: string;
   readonly namespaces: readonly string[];
+  readonly connectivity: {
+    /** Whether a privileged node debug pod may be created (always confirmed), or never. */
+    readonly nodeDebug: NodeDebugSetting;
+  };
 }
 
 export const DEFAULT_DEBUG_IMAGE = 'nicolaka/netshoot:v0.13';
@@ -45,17 +63,25 @@ export function readSettings(conf: vscode.WorkspaceConfiguration, problem: (mess
     problem(`netlens.${key}: expected a whole number from 0 to ${max}, got ${JSON.stringify(v)}; using ${fallback}`);
     return fallback;
   };
-  const text = (key: string): string | undefined => {
-    const v = conf.get<unknown>(key);
+  // Settings that pick credentials or what runs: user or machine values only, never the workspace's.
+  const machine = (key: MachineSetting): unknown => userOrDefault(conf.inspect<unknown>(key));
+  const text = (key: MachineSetting): string | undefined => {
+    const v = machine(key);
     return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
   };
   const namespaces = conf.get<unknown>('namespaces');
+  const rawBaseline = conf.get<unknown>('diff.baseline');
+  let baseline: DiffBaselineSetting = 'auto';
+  if (typeof rawBaseline === 'string' && (DIFF_BASELINES as readonly string[]).includes(rawBaseline)) baseline = rawBaseline as DiffBaselineSetting;
+  else if (rawBaseline !== undefined && rawBaseline !== null) problem(`netlens.diff.baseline: expected one of ${DIFF_BASELINES.join(', ')}, got ${JSON.stringify(rawBaseline)}; using auto`);
   return {
     lint: { severity, broadPrefixV4: prefix('lint.broadPrefixV4', 32, 24), broadPrefixV6: prefix('lint.broadPrefixV6', 128, 64) },
+    diff: { baseline },
     kubeconfig: text('kubeconfig'),
     context: text('context'),
     debugImage: text('debugImage') ?? DEFAULT_DEBUG_IMAGE,
     namespaces: Array.isArray(namespaces) ? namespaces.filter((n): n is string => typeof n === 'string' && n !== '') : [],
+    connectivity: { nodeDebug: parseNodeDebugSetting(machine('connectivity.nodeDebug'), problem) },
   };
 }
 

@@ -2,10 +2,13 @@
 // findings (syntax, templates, invalid fields), the merge's (duplicates, inferred namespaces)
 // and the lint rules' findings, recomputed when the workspace, the data source or the
 // settings change. Keeps the findings behind each diagnostic for the quick fixes.
+// The read-only documents of live policies (cluster-documents.ts) get the loader's and the lint
+// rules' findings too, against the cluster of their context, but no quick fixes.
 import * as vscode from 'vscode';
 import { fixesForInputFinding, lintPolicies } from '../core/lint/policy-rules';
 import type { LintFinding } from '../core/lint/types';
 import type { Finding } from '../core/model';
+import { clusterDocuments, isClusterDocument, type ClusterDocumentEntry } from './cluster-documents';
 import { toRange, toSeverity } from './convert';
 import { errorText } from './log';
 import type { Registrar } from './register';
@@ -116,11 +119,83 @@ export function registerDiagnostics(reg: Registrar, services: Services): LintRes
     refresh().catch((error: unknown) => log.error(`diagnostics failed: ${errorText(error)}`));
   };
 
+  // Read-only cluster documents: a few at most, each linted whole against its context.
+  const clusterDocs = clusterDocuments(services);
+  const clusterPublished = new Set<string>();
+  const publishClusterDocument = (entry: ClusterDocumentEntry): number => {
+    const options = config.lintOptions;
+    const view = clusterDocs.view(entry);
+    const out: vscode.Diagnostic[] = [];
+    const add = (f: LintFinding): void => {
+      if (f.file !== entry.key) return;
+      const s = options.severities[f.code];
+      if (s === 'off') return;
+      out.push(diagnosticOf(s ? { ...f, severity: s } : f));
+    };
+    for (const f of entry.findings) add(f);
+    if (view) {
+      const mine = new Set(entry.policies);
+      const ctx = { snapshot: view.snapshot, dataSource: view.name, complete: view.complete, text: (file: string) => (file === entry.key ? entry.text : undefined) };
+      for (const f of lintPolicies(ctx, options, (p) => mine.has(p))) add(f);
+    }
+    collection.set(entry.uri, out);
+    clusterPublished.add(entry.key);
+    return out.length;
+  };
+  // Only documents shown in an editor tab: VS Code keeps a closed document around for a while,
+  // and its problems would stay listed although nothing shows it any more.
+  const shownInTabs = (): Set<string> => {
+    const out = new Set<string>();
+    for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
+      if (tab.input instanceof vscode.TabInputText) out.add(tab.input.uri.toString());
+      else if (tab.input instanceof vscode.TabInputTextDiff) {
+        out.add(tab.input.original.toString());
+        out.add(tab.input.modified.toString());
+      }
+    }
+    return out;
+  };
+  const refreshClusterDocuments = (): void => {
+    try {
+      const shown = shownInTabs();
+      const entries = clusterDocs.openEntries().filter((e) => shown.has(e.key));
+      const open = new Set(entries.map((e) => e.key));
+      for (const key of [...clusterPublished]) {
+        if (open.has(key)) continue;
+        collection.delete(vscode.Uri.parse(key));
+        clusterPublished.delete(key);
+      }
+      let count = 0;
+      for (const entry of entries) count += publishClusterDocument(entry);
+      if (entries.length) log.debug(`diagnostics: ${count} in ${entries.length} cluster policy documents`);
+    } catch (error) {
+      log.error(`diagnostics of cluster documents failed: ${errorText(error)}`);
+    }
+  };
+  const clusterDocumentChanged = (document: vscode.TextDocument): void => {
+    if (isClusterDocument(document)) refreshClusterDocuments();
+  };
+
   reg.add(sources.onDidChange(refreshSafely));
   reg.add(config.onDidChange(refreshSafely));
+  reg.add(sources.onDidChange(refreshClusterDocuments));
+  reg.add(config.onDidChange(refreshClusterDocuments));
+  reg.add(vscode.workspace.onDidOpenTextDocument(clusterDocumentChanged));
+  reg.add(vscode.workspace.onDidChangeTextDocument((e) => clusterDocumentChanged(e.document)));
+  reg.add(vscode.window.tabGroups.onDidChangeTabs(refreshClusterDocuments));
+  reg.add(
+    vscode.workspace.onDidCloseTextDocument((document) => {
+      if (!isClusterDocument(document)) return;
+      clusterDocs.forget(document);
+      refreshClusterDocuments();
+    }),
+  );
+  refreshClusterDocuments();
 
   return {
     findingsFor: (document) => {
+      // Read-only: no fixes to offer.
+      if (isClusterDocument(document)) return undefined;
       const p = published.get(document.uri.toString());
       if (!p) return undefined;
       // Fix edits are offsets into the text they were computed on: never offer them for another version.

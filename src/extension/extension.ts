@@ -11,8 +11,11 @@ import { registerCommands } from './commands';
 import { Config } from './config';
 import { registerConnectivity } from './connectivity/register';
 import { registerDiagnostics } from './diagnostics';
+import { registerEditDiff } from './edit-diff/register';
+import { EditDiffService } from './edit-diff/service';
 import { registerHover } from './hover';
 import { createLog } from './log';
+import { registerPanels } from './panels/register';
 import { createRegistrar } from './register';
 import type { Services } from './services';
 import { DataSources } from './snapshot-source';
@@ -26,16 +29,19 @@ export function activate(context: vscode.ExtensionContext): void {
   const config = reg.add(new Config(log));
   const index = reg.add(new WorkspaceIndex(log));
   const sources = reg.add(new DataSources(index));
+  const editDiff = reg.add(new EditDiffService(log, config, index, sources));
   const { version } = context.extension.packageJSON as { version?: string };
-  const services: Services = { log, config, index, sources, extensionUri: context.extensionUri, version: version ?? '(unknown version)' };
+  const services: Services = { log, config, index, sources, editDiff, extensionUri: context.extensionUri, version: version ?? '(unknown version)' };
 
   registerCommands(reg, services);
   const lintResults = registerDiagnostics(reg, services);
   registerCodeActions(reg, services, lintResults);
   registerCodeLens(reg, services);
+  registerEditDiff(reg, services);
   registerHover(reg, services);
   registerClusterView(reg, services);
   registerConnectivity(reg, services, context.globalState);
+  registerPanels(reg, services, context.workspaceState);
   index.startIfPolicyOpen();
 
   log.info(

@@ -45,6 +45,11 @@ export class DataSources implements vscode.Disposable {
     this.emitter.fire();
   }
 
+  /** The live source chosen with `use()` (a cluster context), or undefined while the workspace serves. */
+  get activeSource(): SnapshotSource | undefined {
+    return this.active;
+  }
+
   view(): DataView {
     const ws = this.workspace.snapshot;
     const source = this.active ?? this.workspace;

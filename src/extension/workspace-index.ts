@@ -66,6 +66,15 @@ export class WorkspaceIndex implements SnapshotSource, vscode.Disposable {
   readonly complete = false;
 
   private readonly entries = new Map<string, FileEntry>();
+  /**
+   * For files whose open document stands in for them: the file on disk (the saved text), for
+   * the edit diff's "before". Parsed when the scan or the watcher reads the file, or taken
+   * over from `entries` when the document replaces it; never read just for this.
+   */
+  private readonly diskEntries = new Map<string, FileEntry>();
+  private saved: { version: number; keys: string; snapshot: ClusterSnapshot } | undefined;
+  /** Open documents whose file `readSaved` read (files the scan does not cover). */
+  private readonly savedRead = new Set<string>();
   /** Keys of the workspace files the last scan (and the watcher since) found eligible. */
   private onDisk = new Set<string>();
   private merged: LoadResult | undefined;
@@ -162,6 +171,52 @@ export class WorkspaceIndex implements SnapshotSource, vscode.Disposable {
     return this.merge().findings;
   }
 
+  /** What the file on disk behind an open document holds (its saved text); undefined when none was read. */
+  savedEntry(key: string): FileEntry | undefined {
+    return this.diskEntries.get(key);
+  }
+
+  /**
+   * Reads the saved text of an open document's file when neither the scan nor the watcher
+   * covers that file (outside the workspace folders, or excluded). Once per opened document;
+   * resolves true when it found a manifest (and `onDidChange` will fire).
+   */
+  async readSaved(document: vscode.TextDocument): Promise<boolean> {
+    const key = document.uri.toString();
+    if (document.isUntitled || !this.started || this.onDisk.has(key) || this.diskEntries.has(key) || this.savedRead.has(key)) return false;
+    this.savedRead.add(key);
+    try {
+      const bytes = await vscode.workspace.fs.readFile(document.uri);
+      const text = this.decoder.decode(bytes);
+      if (bytes.byteLength > MAX_MANIFEST_BYTES || !mayHoldManifest(text) || document.isClosed) return false;
+      this.diskEntries.set(key, this.parse(key, document.uri, text, bytes, undefined));
+      this.changed(false);
+      return true;
+    } catch (error) {
+      this.log.debug(`workspace index: cannot read the saved ${key}: ${errorText(error)}`);
+      return false;
+    }
+  }
+
+  /**
+   * The snapshot with the saved files in place of the given open documents (by key): what
+   * `snapshot` was before their unsaved edits. A document without a file on disk (untitled, or
+   * a file that held no manifest) contributes nothing. Merged on demand, cached until the next
+   * change; with no keys, `snapshot` itself.
+   */
+  savedSnapshot(keys: readonly string[]): ClusterSnapshot {
+    if (keys.length === 0) return this.snapshot;
+    const id = [...keys].sort().join('\n');
+    if (this.saved?.version !== this.version || this.saved.keys !== id) {
+      const swapped = new Set(keys);
+      const objects = [...new Set([...this.entries.keys(), ...keys])]
+        .sort()
+        .flatMap((k) => (swapped.has(k) ? this.diskEntries.get(k) : this.entries.get(k))?.objects ?? []);
+      this.saved = { version: this.version, keys: id, snapshot: objects.length ? buildSnapshot(objects).snapshot : emptySnapshot() };
+    }
+    return this.saved.snapshot;
+  }
+
   /** Files that passed the NetworkPolicy pre-check. */
   policyFiles(): FileEntry[] {
     return [...this.entries.values()].filter((e) => e.holdsPolicy);
@@ -220,6 +275,8 @@ export class WorkspaceIndex implements SnapshotSource, vscode.Disposable {
     if (!this.started) return;
     const key = document.uri.toString();
     this.pendingDocuments.delete(key);
+    this.diskEntries.delete(key);
+    this.savedRead.delete(key);
     const entry = this.entries.get(key);
     if (!entry || entry.documentVersion === undefined) return;
     // Unsaved edits were discarded or saved: the file on disk counts again.
@@ -260,6 +317,8 @@ export class WorkspaceIndex implements SnapshotSource, vscode.Disposable {
       return;
     }
     if (!known && !mayHoldManifest(text)) return;
+    const replaced = this.entries.get(key);
+    if (replaced && replaced.documentVersion === undefined) this.diskEntries.set(key, replaced);
     this.entries.set(key, this.parse(key, document.uri, text, text, document.version));
     this.changed();
   }
@@ -302,8 +361,16 @@ export class WorkspaceIndex implements SnapshotSource, vscode.Disposable {
         return false;
       }
       const bytes = await vscode.workspace.fs.readFile(uri);
-      if (this.entries.get(key)?.documentVersion !== undefined || this.openDocument(key)) return true;
       const text = this.decoder.decode(bytes);
+      const document = this.openDocument(key);
+      if (this.entries.get(key)?.documentVersion !== undefined || document) {
+        // The open document counts; its file is the saved side of the edit diff.
+        if (mayHoldManifest(text)) this.diskEntries.set(key, this.parse(key, uri, text, bytes, undefined));
+        else this.diskEntries.delete(key);
+        this.saved = undefined;
+        if (document?.isDirty) this.changed(false);
+        return true;
+      }
       if (!mayHoldManifest(text)) {
         this.dropDiskEntry(key);
         return false;
@@ -320,6 +387,10 @@ export class WorkspaceIndex implements SnapshotSource, vscode.Disposable {
   }
 
   private dropDiskEntry(key: string): void {
+    if (this.diskEntries.delete(key)) {
+      this.saved = undefined;
+      if (this.openDocument(key)?.isDirty) this.changed(false);
+    }
     const entry = this.entries.get(key);
     if (entry && entry.documentVersion === undefined) {
       this.entries.delete(key);
@@ -469,9 +540,11 @@ export class WorkspaceIndex implements SnapshotSource, vscode.Disposable {
     return this.merged;
   }
 
-  private changed(): void {
+  /** `merged: false`: only a saved side changed (the file behind a dirty document). */
+  private changed(merged = true): void {
     this.version++;
-    this.merged = undefined;
+    if (merged) this.merged = undefined;
+    this.saved = undefined;
     if (!this.readyFlag) return; // one event when the first scan is done
     clearTimeout(this.changeTimer);
     this.changeTimer = setTimeout(() => this.emitter.fire(), CHANGE_DEBOUNCE_MS);

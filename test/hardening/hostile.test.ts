@@ -73,11 +73,12 @@ describe('hardening: hostile manifests', () => {
       assert.ok(alternatives.includes(codes(r).join()), `${what}: ${codes(r).join()}`);
       assert.deepEqual(loaded(r), ['Namespace/still-loads'], what);
     }
-    // JSON has one document per file: the file yields the finding and nothing else.
+    // JSON has one document per file: the file yields the finding and nothing else. The JSON
+    // reader stops at the first value past level 256 itself (the 257th bracket), in one pass.
     for (const [what, text, expected] of [
-      ['JSON arrays', `${'['.repeat(N)}${']'.repeat(N)}`, 'too-deep@0:257-0:258'],
-      ['JSON objects', `${'{"a":'.repeat(N)}1${'}'.repeat(N)}`, 'too-deep@0:1281-0:1282'],
-      ['100,000 JSON arrays', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'too-deep@0:257-0:258'],
+      ['JSON arrays', `${'['.repeat(N)}${']'.repeat(N)}`, 'too-deep@0:256-0:257'],
+      ['JSON objects', `${'{"a":'.repeat(N)}1${'}'.repeat(N)}`, 'too-deep@0:1280-0:1281'],
+      ['100,000 JSON arrays', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'too-deep@0:256-0:257'],
     ]) {
       const r = parseTimed(`deep ${what}`, text!, 10_000);
       assert.deepEqual(codes(r), [expected], what);
@@ -323,6 +324,90 @@ describe('hardening: hostile files for the CLI reader', () => {
     assert.match(lines[0]!, /info namespace-inferred: /);
     assert.match(lines[1]!, /error invalid-label: Label key "a\\n::warning::forged" is invalid/);
     assert.match(lines[2]!, /error invalid-cidr: CIDR " 10\.0\.0\.0\/8" has spaces around it, which the API server rejects: remove them\.$/);
+  });
+
+  describe('reach, matrix and diff text output: names from manifests cannot forge lines or send terminal escapes', () => {
+    // Names the API server would reject are reported but still loaded, so they reach the output:
+    // a line break and a `::error` (a CI command), ANSI escapes (ESC [ ... m, clear screen), a
+    // bidi override, a lone CR, U+2028 and a C1 control.
+    const NS = 'evil\n::error file=x::forged';
+    const WEB = 'web\u001b[31mred\u001b[2J';
+    const DB = 'db\u202egnp.\r::warning::cr';
+    const POLICY = 'deny\u2028::error::ls\u0085x';
+    const BAD = 'bad\u001b[0m\u2066';
+    const yaml = (ip2: string, allow: boolean): string =>
+      [
+        `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${JSON.stringify(NS)}\n  labels: {team: "a\\nb"}`,
+        `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${JSON.stringify(WEB)}\n  namespace: ${JSON.stringify(NS)}\n  labels: {app: web, note: "\\u001b]8;;http://x\\u0007"}\nspec: {containers: [{name: c, image: x}]}\nstatus: {podIP: 10.0.0.1}`,
+        `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${JSON.stringify(DB)}\n  namespace: ${JSON.stringify(NS)}\n  labels: {app: db}\nspec: {containers: [{name: c, image: x, ports: [{containerPort: 5432}]}]}\nstatus: {podIP: ${ip2}}`,
+        `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${JSON.stringify(POLICY)}\n  namespace: ${JSON.stringify(NS)}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  policyTypes: [Ingress]\n` +
+          `  ingress: [{from: [{podSelector: {matchLabels: {app: ${allow ? 'web' : 'other'}}}}]}]\n`,
+        // Invalid (a label value with a line break): ignored with --ignore-invalid, listed with its problem.
+        `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${JSON.stringify(BAD)}\n  namespace: ${JSON.stringify(NS)}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  policyTypes: [Ingress]\n` +
+          `  ingress: [{from: [{podSelector: {matchLabels: {app: "x\\n::error::sel"}}}]}]\n`,
+      ].join('\n---\n') + '\n';
+    const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+    async function cli(argv: string[]): Promise<{ code: number; lines: string[]; err: string[] }> {
+      let out = '';
+      const err: string[] = [];
+      const code = await run(argv, { out: async (t) => void (out += t), err: (t) => void err.push(t) });
+      return { code, lines: out.replace(/\n$/, '').split('\n'), err };
+    }
+
+    function assertOneLineEach(lines: readonly string[], what: string): void {
+      for (const line of lines) {
+        assert.doesNotMatch(line, CONTROLS, `${what}: ${JSON.stringify(line)}`);
+        assert.ok(!line.trimStart().startsWith('::'), `${what}: a line starts with :: ${JSON.stringify(line)}`);
+      }
+    }
+
+    const esc = (s: string): string => s.replace(new RegExp(CONTROLS.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+    it('reach: every name, label and policy line is escaped, and the line count is what a plain run prints', async () => {
+      const file = path.join(dir, 'evil.yaml');
+      writeFileSync(file, yaml('10.0.0.2', false));
+      const r = await cli(['reach', file, '--from', `${NS}/${WEB}`, '--to', `${NS}/${DB}`, '--port', '5432', '--ignore-invalid']);
+      assert.equal(r.code, 1, r.err.join('\n'));
+      assertOneLineEach(r.lines, 'reach');
+      assert.equal(r.lines[0], `DENIED  ${esc(`${NS}/${WEB}`)} → ${esc(`${NS}/${DB}`)} on 5432/TCP`);
+      assert.ok(r.lines.some((l) => l.includes(`✗ ${esc(`${NS}/${POLICY}`)} (${file}:`)), r.lines.join('\n'));
+      assert.ok(r.lines.some((l) => l.startsWith(`  ! ${esc(`${NS}/${BAD}`)}`) && l.includes('x\\n::error::sel')), r.lines.join('\n'));
+      // The same connection with plain names prints as many lines: nothing was split.
+      const plain = path.join(dir, 'plain', 'plain.yaml');
+      mkdirSync(path.dirname(plain));
+      writeFileSync(plain, yaml('10.0.0.2', false).split(JSON.stringify(NS)).join('evil').split(JSON.stringify(WEB)).join('web').split(JSON.stringify(DB)).join('db').split(JSON.stringify(POLICY)).join('deny').split(JSON.stringify(BAD)).join('bad'));
+      const p = await cli(['reach', plain, '--from', 'evil/web', '--to', 'evil/db', '--port', '5432', '--ignore-invalid']);
+      assert.equal(p.code, 1, p.err.join('\n'));
+      assert.equal(r.lines.length, p.lines.length, `hostile:\n${r.lines.join('\n')}\nplain:\n${p.lines.join('\n')}`);
+      // --json stays JSON: the names come back exactly as the manifests spell them.
+      const j = await cli(['reach', file, '--from', `${NS}/${WEB}`, '--to', `${NS}/${DB}`, '--port', '5432', '--ignore-invalid', '--json']);
+      const doc = JSON.parse(j.lines.join('\n')) as { from: string; to: string };
+      assert.deepEqual([doc.from, doc.to], [`${NS}/${WEB}`, `${NS}/${DB}`]);
+    });
+
+    it('matrix: the table escapes names before measuring them, one row per pod', async () => {
+      const file = path.join(dir, 'evil.yaml');
+      writeFileSync(file, yaml('10.0.0.2', true));
+      const r = await cli(['matrix', file, '--port', '5432/TCP', '--ignore-invalid']);
+      assert.equal(r.code, 0, r.err.join('\n'));
+      assertOneLineEach(r.lines, 'matrix');
+      assert.equal(r.lines.length, 2 + 2, r.lines.join('\n')); // title, header, one row per pod
+      assert.ok(r.lines.some((l) => l.includes(esc(`${NS}/${WEB}`).slice(0, 40))), r.lines.join('\n'));
+    });
+
+    it('diff: opened and closed paths and pods on one side only are escaped', async () => {
+      const before = path.join(dir, 'before.yaml');
+      const after = path.join(dir, 'after', 'after.yaml');
+      mkdirSync(path.dirname(after));
+      writeFileSync(before, yaml('10.0.0.2', false));
+      writeFileSync(after, yaml('10.0.0.2', true) + `---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: "new\\n::error::pod"\n  namespace: ${JSON.stringify(NS)}\nspec: {containers: [{name: c, image: x}]}\nstatus: {podIP: 10.0.0.9}\n`);
+      const r = await cli(['diff', before, after, '--port', '5432/TCP', '--ignore-invalid']);
+      assert.ok(r.code === 0 || r.code === 1, r.err.join('\n'));
+      assertOneLineEach(r.lines, 'diff');
+      assert.ok(r.lines.some((l) => l.startsWith('+ ') && l.includes(esc(`${NS}/${WEB}`))), r.lines.join('\n'));
+      assert.ok(r.lines.some((l) => l.startsWith('Only after (1): ') && l.includes(esc(`${NS}/new\n::error::pod`))), r.lines.join('\n'));
+    });
   });
 
   it('netlens lint on the whole hostile corpus: exit 1, every problem reported, one line per finding, in time', async function () {

@@ -10,6 +10,7 @@ import * as assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import { run } from '../../src/cli/main';
 import { ClusterError, classifyError, sanitize } from '../../src/cluster/errors';
+import { kubeconfigSecrets, Redactor, REDACTED } from '../../src/core/redact';
 import { discoverKubeconfig, loadKubeconfig, type ClusterConnection } from '../../src/cluster/kubeconfig';
 import { readClusterOnce, ClusterWatcher } from '../../src/cluster/watcher';
 import type { FakeKube } from '../support/fake-kube/server';
@@ -259,3 +260,109 @@ describe('hardening: secrets never appear in output, errors or logs', function (
     assertClean(errorText(unknown), 'classified unknown error');
   });
 });
+
+/**
+ * The extension's log (src/extension/log.ts) writes every line through a `Redactor`: the
+ * patterns plus the literal secrets of the kubeconfig in use, which the cluster view and the
+ * connectivity tests add when they load it. These tests drive the redactor as the log does; the
+ * real channel's file is checked inside VS Code by test/vscode/security.vscode.test.ts.
+ */
+describe('hardening: the extension log redacts secrets', () => {
+  const PASSWORD = 'nlk-PASSWORD-hunter2-xyz';
+  const ENV_SECRET = 'nlk-ENV-value-0f9e8d7c';
+  const ARG_SECRET = 'nlk-ARG-token-55aa';
+  const ID_TOKEN = 'nlk-ID-token-77bb';
+  const pem = `-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC${SECRET}\n-----END PRIVATE KEY-----\n`;
+  const KEY_DATA = Buffer.from(pem).toString('base64');
+  const HEX_TOKEN = 'a3f1c0d2e4b5968778695a4b3c2d1e0f9a8b7c6d5e4f30211203a4b5c6d7e8f9';
+  const users = [
+    { name: 'token-user', user: { token: SECRET } },
+    { name: 'hex-user', user: { token: HEX_TOKEN } },
+    { name: 'basic', user: { username: 'admin', password: PASSWORD } },
+    { name: 'cert', user: { 'client-certificate-data': KEY_DATA, 'client-key-data': KEY_DATA } },
+    {
+      name: 'plugin',
+      user: {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: 'aws',
+          args: ['eks', 'get-token', '--cluster-name', 'production-cluster', '--token', ARG_SECRET],
+          env: [{ name: 'AWS_SECRET_ACCESS_KEY', value: ENV_SECRET }, { name: 'PATH', value: '/usr/local/bin:/usr/bin' }],
+        },
+      },
+    },
+    { name: 'oidc', user: { 'auth-provider': { name: 'oidc', config: { 'id-token': ID_TOKEN, 'client-id': 'kubernetes', 'idp-issuer-url': 'https://issuer.example.com' } } } },
+  ];
+  const ALL_FORMS = (value: string): string[] => [value, Buffer.from(value).toString('base64').replace(/=+$/, '')];
+
+  function logRedactor(): Redactor {
+    const r = new Redactor();
+    r.add(kubeconfigSecrets(users));
+    return r;
+  }
+
+  function assertNoSecret(text: string, where: string): void {
+    assertClean(text, where);
+    for (const value of [PASSWORD, ENV_SECRET, ARG_SECRET, ID_TOKEN, HEX_TOKEN, KEY_DATA]) {
+      for (const form of ALL_FORMS(value)) assert.ok(!text.includes(form), `${where} contains ${form}: ${text}`);
+    }
+  }
+
+  it('kubeconfigSecrets: tokens, passwords, key and certificate data, plugin env values and --token arguments, auth-provider tokens; not names, commands, PATH or URLs', () => {
+    const found = kubeconfigSecrets(users);
+    assert.deepEqual(found.sort(), [SECRET, HEX_TOKEN, PASSWORD, KEY_DATA, KEY_DATA, ENV_SECRET, ARG_SECRET, ID_TOKEN].sort());
+    // client-node's own spelling of a loaded user (camelCase) gives the same.
+    assert.deepEqual(kubeconfigSecrets([{ name: 'u', token: SECRET, keyData: KEY_DATA, authProvider: { name: 'oidc', config: { 'refresh-token': ID_TOKEN } } }]).sort(), [SECRET, KEY_DATA, ID_TOKEN].sort());
+    assert.deepEqual(kubeconfigSecrets([null, 'x', { user: { exec: { args: ['--password=' + PASSWORD] } } }]), [PASSWORD]);
+    // The cluster layer's loaded kubeconfig gives them to the extension (cluster view, connectivity tests).
+    const tmp = new TempDir();
+    try {
+      const file = tmp.write('config', JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: { server: 'https://10.0.0.1:6443' } }], users, contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'plugin' } }], 'current-context': 'ctx' }));
+      const values = loadKubeconfig({ path: file, env: {} }).secretValues();
+      for (const v of [SECRET, HEX_TOKEN, PASSWORD, KEY_DATA, ENV_SECRET, ARG_SECRET, ID_TOKEN]) assert.ok(values.includes(v), `secretValues() lacks ${v.slice(0, 20)}: ${JSON.stringify(values.map((x) => x.slice(0, 12)))}`);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('every line the log could write about a failing connection comes out without the secrets, line breaks kept', () => {
+    const r = logRedactor();
+    const lines = [
+      `cluster view: cannot connect to context prod: the API server rejected your credentials (HTTP 401) [HTTP 401 Unauthorized: Authorization: Bearer ${SECRET}]`,
+      `command netlens.refresh failed: Error: request to https://10.0.0.1:6443/api failed, headers {"Authorization":"Bearer ${SECRET}","Proxy-Authorization":"Basic ${Buffer.from(`u:${PASSWORD}`).toString('base64')}"}\n    at fetch (node_modules/@kubernetes/client-node/dist/gen/http.js:10:5)`,
+      `connectivity: unexpected error: token ${SECRET} was rejected`,
+      `the credential plugin aws failed: exit 255: ${ENV_SECRET} is not a valid secret access key`,
+      `spawn aws eks get-token --token ${ARG_SECRET}`,
+      `kubeconfig dump: ${JSON.stringify(users)}`,
+      `tls: cannot use client key ${KEY_DATA.slice(0, 60)}: ${pem}`,
+      `static token ${HEX_TOKEN} expired`,
+      `oidc refresh failed for id-token ${ID_TOKEN}`,
+      `basic auth https://admin:${PASSWORD}@10.0.0.1:6443/`,
+      `password=${PASSWORD}&user=admin`,
+      `plugin env: DB_PASSWORD=${PASSWORD}`,
+    ];
+    for (const line of lines) {
+      const out = r.redact(line);
+      assertNoSecret(out, `log line ${JSON.stringify(line.slice(0, 60))}`);
+      assert.ok(out.includes(REDACTED), out);
+      assert.equal(out.split('\n').length, Math.max(1, line.split('\n').length - (line.includes('-----BEGIN') ? 2 : 0)), `line breaks kept: ${out}`);
+    }
+  });
+
+  it('what the log is for stays readable: names, paths, contexts, long pod names, digests, plugin commands and PATH', () => {
+    const r = logRedactor();
+    const benign = [
+      'cluster view: kubeconfig /home/dev/.kube/config, 3 context(s); settings changed',
+      'connectivity: production/web-api-7d9f8b6c5d-x2k4q → production/postgres-0 port 5432/TCP, image nicolaka/netshoot:v0.13',
+      'cluster view: connecting to context arn:aws:eks:eu-west-1:123456789012:cluster/production-cluster (namespaces a, b)',
+      'pod team-7/my-really-long-statefulset-name-with-several-parts-and-more-0 is Running',
+      'image registry.example.com/netshoot@sha256:6c3b1f0e9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c',
+      'the credential plugin "aws" was not found on PATH /usr/local/bin:/usr/bin',
+      'the user\'s token or certificate in the kubeconfig was rejected',
+      'cluster view: kubeconfig /tmp/netlens-vscode-uQ7vCT/tmp/netlens-security-AbC123x/kubeconfig.json, 5 context(s)',
+      'cluster view: context leaky-token: 3 namespaces, 0 pods; context my-secret: 2 pods; user admin-password=set',
+    ];
+    for (const line of benign) assert.equal(r.redact(line), line);
+  });
+});
+

@@ -326,8 +326,70 @@ describe('cluster view', () => {
       assert.match(yaml, /\n {2}name: allow-db-access\n/);
       assert.match(yaml, /\nspec:\n {2}ingress:\n {2}- from:\n {4}- podSelector:\n/);
       assert.doesNotMatch(yaml, /managedFields/);
-      await screenshot('cluster-view-policy-yaml', { selector: '.monaco-editor .view-lines', delayMs: 500 });
+      // The editor features work on it, against the live cluster of its context.
+      let titles: string[] = [];
+      await waitFor(
+        async () => {
+          const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100)) ?? [];
+          titles = lenses.map((l) => l.command?.title ?? '');
+          return titles.includes('selects 1 pod: postgres-0 (context kind-shop)');
+        },
+        { ...WAIT, message: 'CodeLens on the cluster policy' },
+      ).catch(() => assert.fail(`lens titles: ${JSON.stringify(titles)}`));
+      assert.ok(titles.includes('from 2 pods in 2 namespaces · on TCP 5432'), JSON.stringify(titles));
+      // Two peers: each gets its own lens.
+      assert.ok(titles.includes('1 pod in 1 namespace: web-api-7d9f8b6c5d-x2k4q'), JSON.stringify(titles));
+      assert.ok(titles.includes('1 pod in 1 namespace: prometheus-0'), JSON.stringify(titles));
+      let diagnostics: vscode.Diagnostic[] = [];
+      await waitFor(
+        () => (diagnostics = vscode.languages.getDiagnostics(document.uri)).length > 0,
+        { ...WAIT, message: 'diagnostics on the cluster policy' },
+      );
+      const codeOf = (d: vscode.Diagnostic): unknown => (typeof d.code === 'object' ? d.code.value : d.code);
+      assert.deepEqual(
+        diagnostics.map((d) => `${String(codeOf(d))}@${d.range.start.line}`),
+        [`peer-and-or-confusion@${yaml.split('\n').findIndex((l) => l.includes('- namespaceSelector:'))}`],
+      );
+      assert.equal(diagnostics[0]!.severity, vscode.DiagnosticSeverity.Warning);
+      assert.match(diagnostics[0]!.message, /^These are two peers, ORed/);
+      // Read-only: no quick fix is offered.
+      const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, diagnostics[0]!.range)) ?? [];
+      assert.deepEqual(actions.filter((a) => a.edit).map((a) => a.title), []);
+      // Hovers too: the pod selector lists the pod it matches.
+      const selectorLine = yaml.split('\n').findIndex((l) => l.includes('app: postgres'));
+      const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(selectorLine, 8))) ?? [];
+      const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      assert.match(hoverText, /postgres-0/);
+      await screenshot('cluster-view-policy-yaml', { selector: '.monaco-editor', delayMs: 800 });
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await waitFor(() => vscode.languages.getDiagnostics(document.uri).length === 0, { ...WAIT, message: 'diagnostics cleared on close' });
+      await showView();
+    });
+
+    it("keeps the cluster's policy documents out of the workspace's snapshot", async () => {
+      // The workspace defines production/default-deny-ingress too: were the cluster's copy indexed,
+      // both would be reported as one object defined twice.
+      const seedFile = workspaceUri('seed/policies/default-deny-ingress.yaml');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(seedFile), { preview: false });
+      const api = await inspect();
+      await vscode.commands.executeCommand('netlens.openClusterPolicy', api.policyNode('production', 'default-deny-ingress'));
+      await waitFor(() => vscode.window.activeTextEditor?.document.uri.path === '/production/default-deny-ingress.yaml', { ...WAIT, message: 'the policy document opens' });
+      const document = vscode.window.activeTextEditor!.document;
+      let titles: string[] = [];
+      await waitFor(
+        async () => {
+          titles = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100)) ?? []).map((l) => l.command?.title ?? '');
+          return titles.some((t) => /^selects \d+ pods: .*\(context kind-shop\)$/.test(t));
+        },
+        { ...WAIT, message: 'CodeLens on the cluster policy' },
+      ).catch(() => assert.fail(`lens titles: ${JSON.stringify(titles)}`));
+      // Give the index's debounce time to pick up anything it would.
+      await new Promise((r) => setTimeout(r, 1500));
+      const duplicates = vscode.languages
+        .getDiagnostics()
+        .flatMap(([uri, list]) => list.filter((d) => (typeof d.code === 'object' ? d.code.value : d.code) === 'duplicate-object').map((d) => `${uri.toString()}: ${d.message}`));
+      assert.deepEqual(duplicates, []);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await showView();
     });
 

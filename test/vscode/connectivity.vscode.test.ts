@@ -288,6 +288,7 @@ describe('connectivity tests', () => {
 
     it('the policies allow it but the CNI drops it: Check Node Conntrack reads the node with a privileged pod, deleted afterwards', async () => {
       const controller = 'ingress-nginx-controller-5c9f7b8d6-zt4qw';
+      const controllerNamespace = 'ingress-nginx';
       demo!.dataplane.setFaults({ cniDrop: [{ from: 'ingress-nginx/*', to: 'production/*', port: 8080 }] });
       try {
         const result = ok(await run(TEST, { context: demo!.context, source: { namespace: 'ingress-nginx', name: controller }, destination: { kind: 'pod', ...WEB_API }, port: 'http', confirm: true }));
@@ -297,6 +298,18 @@ describe('connectivity tests', () => {
         assert.match(result.text, /^Match {5}INCONSISTENT/m);
         const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.parse(result.report))) ?? [];
         assert.deepEqual(lenses.map((l) => l.command?.title), ['$(debug-rerun) Run Again', '$(pulse) Check Node Conntrack', 'Show Log']);
+        // netlens.connectivity.nodeDebug "never": refused even with confirm: true, before any request.
+        const beforeNever = demo!.fake.requests().length;
+        await setSetting('connectivity.nodeDebug', 'never');
+        try {
+          const refused = await run('netlens.checkNodeConntrack', { report: result.report, confirm: true });
+          assert.equal(refused.ok, false);
+          assert.deepEqual(refused.ok ? undefined : [refused.reason, refused.message], ['disabled', 'node debug pods are turned off (the netlens.connectivity.nodeDebug setting is "never"), so the node\'s conntrack table was not read and nothing was created. Set it to "ask" in your user settings to allow them, each one confirmed']);
+          assert.deepEqual(demo!.fake.requests().slice(beforeNever).map((r) => `${r.method} ${r.path}`), [], 'no request at all, not even an access review');
+          assert.equal(demo!.fake.store.list('pods', controllerNamespace).filter((p) => p.metadata.name.startsWith('netlens-node-debug-')).length, 0);
+        } finally {
+          await setSetting('connectivity.nodeDebug', undefined);
+        }
         const mark = demo!.fake.requests().length;
         const read = ok(await run('netlens.checkNodeConntrack', { report: result.report, confirm: true }));
         assert.equal(read.report, result.report, 'the same report, updated');

@@ -50,6 +50,8 @@ describe('webview message protocol', () => {
     assert.equal(parseHostToMatrix({ type: 'data', revision: 1, view: { ...view, cells: 'A' } }), undefined);
     assert.equal(parseHostToMatrix({ type: 'data', revision: 1, view: { ...view, changes: ' ' } }), undefined);
     assert.equal(parseHostToMatrix({ type: 'data', revision: 1, view: { ...view, schema: 2 } }), undefined);
+    assert.ok(parseHostToMatrix({ type: 'data', revision: 1, view, filter: { namespaces: ['production'] } }));
+    assert.equal(parseHostToMatrix({ type: 'data', revision: 1, view, filter: { namespaces: 'production' } }), undefined);
     assert.ok(parseHostToMatrix({ type: 'reason', revision: 1, cell, text: 'denied: …' }));
     assert.equal(parseHostToMatrix({ type: 'reason', revision: 1, cell }), undefined);
     assert.ok(parseHostToMatrix({ type: 'explanation', revision: 1, cell, explanation: { sections: [] } }));

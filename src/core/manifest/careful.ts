@@ -15,7 +15,7 @@
 import { Parser, isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { CST, Document, Node as YamlNode, ParsedNode, YAMLError } from 'yaml';
 import type { Severity } from '../model';
-import type { DuplicateKey, RawDoc } from './fast';
+import { tooDeepProblem, type DuplicateKey, type RawDoc } from './fast';
 import { S_VALUE, T_MAP, T_SEQ, TreeBuilder, trimEnd } from './tree';
 import { keyString, newComposer } from './scalars';
 import { NETLENS_KINDS } from './kinds';
@@ -194,13 +194,7 @@ function isTemplate(src: string, doc: Document.Parsed, hasErrors: boolean): bool
 export function readCareful(text: string, b: TreeBuilder, options: CarefulOptions): CarefulParse {
   const problems: Problem[] = [];
   const duplicates: DuplicateKey[] = [];
-  const tooDeep = (at: number): Problem => ({
-    code: 'too-deep',
-    severity: 'error',
-    message: `This document is nested more than ${options.maxDepth} levels deep, which no Kubernetes object needs: it was skipped.`,
-    start: at,
-    end: at + 1,
-  });
+  const tooDeep = (at: number): Problem => tooDeepProblem(options.maxDepth, at);
   const safe = tokenizeSafely(text);
   if (!safe) return { docs: [], duplicates, problems: [tooDeep(0)] };
   for (const [from] of safe.overflowed) problems.push(tooDeep(from));

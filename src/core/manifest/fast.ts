@@ -10,6 +10,7 @@
  * messages. Scalars are stored undecoded and typed later by the same YAML 1.1 rules
  * (scalars.ts), and the test suite checks that both paths build identical trees.
  */
+import type { Problem } from './careful';
 import type { LineIndex } from './text';
 import { S_DOUBLE, S_JSON_LITERAL, S_JSON_STRING, S_PLAIN, S_SINGLE, S_VALUE, T_MAP, T_SEQ, TreeBuilder, trimEnd } from './tree';
 import { decodeScalar, keyString, resolvePlain } from './scalars';
@@ -31,6 +32,54 @@ export interface DuplicateKey {
 export interface RawParse {
   readonly docs: RawDoc[];
   readonly duplicates: DuplicateKey[];
+  /** Documents skipped by the reader itself (JSON nested too deep), as the careful path reports them. */
+  readonly problems?: Problem[];
+}
+
+/**
+ * The finding for a document nested deeper than `maxDepth`; both readers report it alike, at the
+ * first collection or value beyond the limit.
+ */
+export function tooDeepProblem(maxDepth: number, at: number): Problem {
+  return {
+    code: 'too-deep',
+    severity: 'error',
+    message: `This document is nested more than ${maxDepth} levels deep, which no Kubernetes object needs: it was skipped.`,
+    start: at,
+    end: at + 1,
+  };
+}
+
+/** Thrown by the JSON reader at the first value nested beyond the limit; never escapes this module. */
+class TooDeep extends Error {
+  constructor(readonly at: number) {
+    super('nested too deep');
+  }
+}
+
+/**
+ * The end of the JSON value (an object or array) starting at `start`, found without recursion:
+ * brackets counted, strings skipped. The text inside is not checked: the document is skipped
+ * anyway. Undefined when the value never closes (the careful path then reads the text as
+ * YAML, where a `---` line still ends the document).
+ */
+function skipJsonValue(text: string, start: number): number | undefined {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (depth <= 0) return i + 1;
+    }
+  }
+  return undefined;
 }
 
 /** Thrown to abandon the fast path; never escapes this module. */
@@ -63,10 +112,16 @@ function isWs(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
-/** Reads a stream of JSON values (one or more, e.g. `kubectl get -o json` or `jq -c` output). */
+/**
+ * Reads a stream of JSON values (one or more, e.g. `kubectl get -o json` or `jq -c` output).
+ * A value nested deeper than `maxDepth` (the root is level 1, as on the careful path) is
+ * skipped with a `too-deep` problem and its end found by a flat scan: recursion stops at the
+ * limit, and a 100,000-deep array costs one pass instead of a fallback to the `yaml` package.
+ */
 export function readJson(text: string, b: TreeBuilder, maxDepth: number): RawParse | undefined {
   const n = text.length;
   const duplicates: DuplicateKey[] = [];
+  const problems: Problem[] = [];
   let i = 0;
 
   const ws = (): void => {
@@ -109,7 +164,7 @@ export function readJson(text: string, b: TreeBuilder, maxDepth: number): RawPar
   };
 
   const value = (nameId: number, ks: number, ke: number, depth: number): void => {
-    if (depth > maxDepth) giveUp();
+    if (depth > maxDepth) throw new TooDeep(i);
     const c = text.charCodeAt(i);
     if (c === 123 /* { */) {
       const idx = b.open(T_MAP, nameId, ks, ke, i);
@@ -196,11 +251,25 @@ export function readJson(text: string, b: TreeBuilder, maxDepth: number): RawPar
     while (i < n) {
       const start = i;
       const root = b.count;
-      value(-1, -1, -1, 1);
-      docs.push({ root, start, end: i });
+      const lastEnd = b.lastEnd;
+      try {
+        value(-1, -1, -1, 1);
+        docs.push({ root, start, end: i });
+      } catch (e) {
+        if (!(e instanceof TooDeep)) throw e;
+        // Drop what was built of this value, report it, and continue after it.
+        b.count = root;
+        b.lastEnd = lastEnd;
+        for (const k of [...b.values.keys()]) if (k >= root) b.values.delete(k);
+        problems.push(tooDeepProblem(maxDepth, e.at));
+        const end = skipJsonValue(text, start);
+        if (end === undefined) giveUp();
+        i = end;
+        docs.push({ root: -1, start, end: i });
+      }
       ws();
     }
-    return { docs, duplicates };
+    return problems.length ? { docs, duplicates, problems } : { docs, duplicates };
   } catch (e) {
     if (e instanceof GiveUp) return undefined;
     // A stack overflow in a pathological input is also a reason to let the careful path try.

@@ -81,6 +81,7 @@ export function parseManifestText(file: string, content: string | Uint8Array, op
       if (first === 123 || first === 91) {
         raw = readJson(text, builder, opts.maxDepth);
         if (raw) internals?.onReader?.('json');
+        problems = raw?.problems ?? [];
       } else {
         raw = readBlockYaml(text, lines, builder, opts.maxDepth);
         if (raw) internals?.onReader?.('block-yaml');

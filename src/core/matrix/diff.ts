@@ -13,6 +13,7 @@ import type { ClusterSnapshot, Pod, Protocol } from '../model';
 import { podKey } from '../model';
 import { allDeclaredPorts, comparePorts, viewOrder } from './pods';
 import { portLabel, type PortSpec } from './types';
+import { joinLines } from '../report/one-line';
 
 export interface DiffPath {
   readonly from: string;
@@ -157,7 +158,10 @@ export function diffJson(d: SnapshotDiff): Record<string, unknown> {
   return { opened: d.opened, closed: d.closed, added_pods: d.addedPods, removed_pods: d.removedPods, summary: d.summary };
 }
 
-/** `netlens diff` for people: the summary, then `+` opened and `-` closed paths, then pods on one side only. */
+/**
+ * `netlens diff` for people: the summary, then `+` opened and `-` closed paths, then pods on one
+ * side only. Each line is escaped to one line (`oneLine`): pod names come from the manifests.
+ */
 export function diffText(d: SnapshotDiff): string {
   const lines = [d.summary];
   const group = (title: string, sign: string, paths: readonly DiffPath[]): void => {
@@ -171,5 +175,5 @@ export function diffText(d: SnapshotDiff): string {
   if (d.removedPods.length) lines.push('', `Only before (${d.removedPods.length}): ${d.removedPods.join(', ')}`);
   const portsText = d.ports.map(portLabel).join(', ');
   lines.push('', d.declared ? `Compared on the ports each destination declares (${portsText || 'none'}).` : `Compared on ${portsText} for every pair of pods.`);
-  return lines.join('\n');
+  return joinLines(lines);
 }

@@ -4,6 +4,7 @@
  */
 import type { Finding, Severity } from '../model';
 import { RULES } from '../lint/rules-catalog';
+import { oneLine } from './one-line';
 
 export interface JsonDiagnostic {
   file: string;
@@ -47,10 +48,6 @@ export function findingJson(f: Finding): JsonDiagnostic {
  * One finding per line, whatever a file name or a message holds: CI logs read lines that start
  * with `::` as commands, so a line break in a file name must not start a new line.
  */
-function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 export function findingsText(findings: readonly Finding[]): string {
   return sortFindings(findings)
     .map((f) => `${oneLine(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${oneLine(f.message)}`)

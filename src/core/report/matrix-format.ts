@@ -4,6 +4,7 @@
  */
 import type { MatrixResult } from '../engine/reach-index';
 import { podKey, type Protocol } from '../model';
+import { joinLines, oneLine } from './one-line';
 
 export interface PortSpec {
   readonly port: number;
@@ -65,9 +66,12 @@ export function matrixSummary(results: readonly MatrixResult[]): MatrixSummary {
   return { pods: n, pairs, allowed, denied: pairs - allowed, byPort };
 }
 
-/** A table: one row per source, one column per destination (numbered), ✓ allowed, · denied. */
+/**
+ * A table: one row per source, one column per destination (numbered), ✓ allowed, · denied.
+ * Names are escaped to one line (`oneLine`) before they are measured and clipped.
+ */
 export function matrixTable(r: MatrixResult): string {
-  const names = r.pods.map(podKey);
+  const names = r.pods.map((p) => oneLine(podKey(p)));
   const n = names.length;
   const idxWidth = String(Math.max(n - 1, 0)).length;
   const nameWidth = Math.min(48, Math.max(4, ...names.map((s) => s.length)));
@@ -80,5 +84,5 @@ export function matrixTable(r: MatrixResult): string {
     for (let j = 0; j < n; j++) row += (i === j ? '-' : r.matrix.get(i, j) ? '✓' : '·').padStart(cell);
     lines.push(row);
   }
-  return lines.join('\n');
+  return joinLines(lines);
 }

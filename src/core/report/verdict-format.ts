@@ -4,6 +4,7 @@
  */
 import { decidingPolicies, type DirectionVerdict, type PolicyRef, type Verdict } from '../engine/explain';
 import type { SourceRef } from '../model';
+import { joinLines } from './one-line';
 
 export interface JsonLocation {
   file: string;
@@ -73,7 +74,10 @@ function directionText(d: DirectionVerdict, heading: string): string[] {
   return lines;
 }
 
-/** Multi-line text for people, as `netlens reach` prints it. */
+/**
+ * Multi-line text for people, as `netlens reach` prints it. Each line is escaped to one line
+ * (`oneLine`): pod, namespace and policy names and file paths come from the manifests.
+ */
 export function verdictText(v: Verdict): string {
   const port = v.portName ? `${v.port}/${v.protocol} (${v.portName})` : `${v.port}/${v.protocol}`;
   const lines = [`${v.allowed ? 'ALLOWED' : 'DENIED'}  ${v.from} → ${v.to} on ${port}`, ''];
@@ -87,5 +91,5 @@ export function verdictText(v: Verdict): string {
     lines.push('', 'Ignored (the API server would reject them):');
     for (const i of v.invalidPolicies) lines.push(`  ! ${i.policy.namespace}/${i.policy.name}${locationText(i.policy.source)}: ${i.problems.join('; ')}`);
   }
-  return lines.join('\n');
+  return joinLines(lines);
 }

@@ -51,6 +51,11 @@ export class KubeconfigHandle {
     return this.kubeconfig.currentContext;
   }
 
+  /** The kubeconfig's literal secrets, for the log's redactor (never shown). */
+  secretValues(): string[] {
+    return this.kubeconfig.secretValues();
+  }
+
   contexts(): ContextInfo[] {
     return this.kubeconfig.contexts().map((c) => ({
       name: c.name,

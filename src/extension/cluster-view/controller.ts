@@ -11,7 +11,7 @@ import { ClusterTreeModel, type TreeChange, type TreeNode } from '../../core/tre
 import { describeFilter, isFiltered, type TreeFilter } from '../../core/tree/filter';
 import { TREE_COMMANDS } from '../../core/tree/messages';
 import { ClusterSource } from '../cluster-source';
-import { errorText } from '../log';
+import { errorText, rememberSecrets } from '../log';
 import type { Services } from '../services';
 import { loadClusterRuntime } from './load-runtime';
 import type { KubeconfigHandle, LiveCluster } from './cluster-runtime';
@@ -196,6 +196,7 @@ export class ClusterViewController implements vscode.Disposable {
       return;
     }
     const kubeconfig = found.kubeconfig;
+    rememberSecrets(log, kubeconfig.secretValues());
     const contexts = kubeconfig.contexts();
     const names = contexts.map((c) => c.name);
     const wanted = this.chosenContext ?? settings.context ?? kubeconfig.currentContext;

@@ -116,6 +116,11 @@ export class ClusterAccess {
     return this.kubeconfig.currentContext;
   }
 
+  /** The kubeconfig's literal secrets, for the log's redactor (never shown). */
+  secretValues(): string[] {
+    return this.kubeconfig.secretValues();
+  }
+
   contexts(): ContextChoice[] {
     return this.kubeconfig.contexts().map((c) => ({ name: c.name, cluster: c.cluster, namespace: c.namespace, ...(c.server ? { server: c.server } : {}) }));
   }

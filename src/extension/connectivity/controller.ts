@@ -8,8 +8,9 @@
 import * as vscode from 'vscode';
 import { displayArgv, formatDuration } from '../../core/connectivity/report';
 import { OUTCOME_WORDS } from '../../core/connectivity/classify';
+import { nodeDebugDecision } from '../../core/connectivity/node-debug-setting';
 import type { ClusterSnapshot } from '../../core/model';
-import { errorText, type Log } from '../log';
+import { errorText, rememberSecrets, type Log } from '../log';
 import type { Services } from '../services';
 import { Confirmations } from './confirm';
 import { loadConnectivityRuntime, type ConnectivityRuntime } from './load-runtime';
@@ -41,7 +42,7 @@ const UNTRUSTED = 'NetLens: connectivity tests need cluster access, which needs 
 const RECENTS_KEY = 'netlens.connectivity.recentTests';
 
 /** Why a command stopped without a result. */
-export type StopReason = 'untrusted' | 'cancelled' | 'declined' | 'no-kubeconfig' | 'invalid' | 'error' | 'nothing';
+export type StopReason = 'untrusted' | 'cancelled' | 'declined' | 'no-kubeconfig' | 'invalid' | 'error' | 'nothing' | 'disabled';
 
 /** What `netlens.testConnectivity` (and the re-run) answers to code. */
 export type TestOutcome =
@@ -128,6 +129,7 @@ export class ConnectivityController {
       ]);
       return stopped('no-kubeconfig', found.message);
     }
+    rememberSecrets(this.log, found.access.secretValues());
     return { runtime, access: found.access };
   }
 
@@ -447,7 +449,7 @@ export class ConnectivityController {
     const ref = entry.uri.toString();
     const actions: { title: string; run: () => unknown }[] = [];
     if (a.diagnosis.offerFix) actions.push({ title: 'Generate Allow Policy', run: () => vscode.commands.executeCommand(CONNECTIVITY_COMMANDS.generateFix, ref) });
-    if (a.diagnosis.kind === 'dataplane-drop') actions.push({ title: 'Check Node Conntrack', run: () => vscode.commands.executeCommand(CONNECTIVITY_COMMANDS.checkConntrack, ref) });
+    if (a.diagnosis.kind === 'dataplane-drop' && this.services.config.settings.connectivity.nodeDebug !== 'never') actions.push({ title: 'Check Node Conntrack', run: () => vscode.commands.executeCommand(CONNECTIVITY_COMMANDS.checkConntrack, ref) });
     actions.push({ title: 'Run Again', run: () => vscode.commands.executeCommand(CONNECTIVITY_COMMANDS.rerun, ref) });
     const word = OUTCOME_WORDS[a.classification.outcome];
     const kind = a.diagnosis.kind === 'works' ? 'info' : 'warning';
@@ -582,6 +584,14 @@ export class ConnectivityController {
   /** @param arg a report URI (or `{report, confirm}`); default the active report, else the latest */
   async checkConntrack(arg: unknown): Promise<TestOutcome> {
     if (!this.trusted()) return stopped('untrusted', UNTRUSTED);
+    // netlens.connectivity.nodeDebug: "never" refuses before any permission check, plan or request,
+    // whoever asks (also a caller passing confirm: true); "ask" confirms every pod.
+    const decision = nodeDebugDecision(this.services.config.settings.connectivity.nodeDebug, confirmArg(arg));
+    if (decision.action === 'refuse') {
+      this.log.info(`connectivity: Check Node Conntrack refused: ${decision.message}`);
+      tell('info', `NetLens: ${decision.message}.`);
+      return stopped('disabled', decision.message);
+    }
     const entry = this.reports.get(reportRef(arg)) ?? this.reports.get(vscode.window.activeTextEditor?.document.uri) ?? this.reports.latest();
     if (!entry || entry.result.analysis.diagnosis.kind !== 'dataplane-drop') {
       tell('info', 'NetLens: reading a node\'s conntrack table helps when the policies allow a connection that times out; no such test result is open.');
@@ -596,7 +606,7 @@ export class ConnectivityController {
         const changes = pod.plannedChanges();
         for (const c of changes) this.log.info(`connectivity: planned: ${c.verb} ${c.resource} ${c.namespace}/${c.name}: ${c.summary}`);
         progress.report({ message: 'Waiting for your confirmation…' });
-        if (!confirmArg(arg) && !(await this.confirmations.nodeDebugPod(context, pod.node, changes))) return stopped('declined', 'the node debug pod was not confirmed; nothing was written');
+        if (decision.action === 'ask' && !(await this.confirmations.nodeDebugPod(context, pod.node, changes))) return stopped('declined', 'the node debug pod was not confirmed; nothing was written');
         const conntrack = await runtime.runNodeConntrack(pod, {
           confirmed: true,
           signal,

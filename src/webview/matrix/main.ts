@@ -143,6 +143,10 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       revision = msg.revision;
       source = msg.source ?? '';
       hostError = undefined;
+      if (msg.filter) {
+        filter = msg.filter;
+        saveState();
+      }
       setView(msg.view);
       break;
     case 'reason':

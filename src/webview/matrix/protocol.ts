@@ -14,8 +14,12 @@ import type { CellExplanation, CellRef, MatrixView, PortSelection } from '../../
 
 /** Host → webview. */
 export type HostToMatrixMessage =
-  /** A new view. `revision` grows with each one; `source` says what the data came from ("demo/workspace", "context prod"). */
-  | { readonly type: 'data'; readonly revision: number; readonly view: MatrixView; readonly source?: string }
+  /**
+   * A new view. `revision` grows with each one; `source` says what the data came from ("demo/workspace", "context prod").
+   * `filter`, when given, replaces the one on screen (the panel was opened on a namespace or a policy file, or a new
+   * webview gets the filter the host remembered); without it the webview keeps its own.
+   */
+  | { readonly type: 'data'; readonly revision: number; readonly view: MatrixView; readonly source?: string; readonly filter?: MatrixFilter }
   /** The one-line reason of a hovered cell (from `cellReason`). */
   | { readonly type: 'reason'; readonly revision: number; readonly cell: CellRef; readonly text: string }
   /** The full explanation of a clicked cell (from `cellExplanation`). */
@@ -112,6 +116,7 @@ export function parseHostToMatrix(x: unknown): HostToMatrixMessage | undefined {
       if (typeof x.revision !== 'number' || !isObj(v) || v.schema !== 1 || !Array.isArray(v.rows) || !Array.isArray(v.cols) || typeof v.cells !== 'string') return undefined;
       if (v.cells.length !== v.rows.length * v.cols.length) return undefined;
       if (v.changes !== undefined && (typeof v.changes !== 'string' || v.changes.length !== v.cells.length)) return undefined;
+      if (x.filter !== undefined && !isFilter(x.filter)) return undefined;
       return x as HostToMatrixMessage;
     }
     case 'reason':
